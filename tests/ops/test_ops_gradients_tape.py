@@ -1,0 +1,142 @@
+"""The tape itself: accumulation over shared uses, unrelated variables, leaves, no_grad, deep graphs."""
+import numpy as np
+import pytest
+
+from gradcheck import check_gradients
+from zerodl import ops
+from zerodl.autodiff import Tensor, Variable, gradients, no_grad
+
+rng = np.random.default_rng(5)
+
+
+def test_same_tensor_used_twice_accumulates():
+    x = Variable([1.0, -2.0, 3.0], dtype="float64")
+    (g,) = gradients(ops.sum(x * x), [x])
+    np.testing.assert_allclose(g, 2 * x.value)
+    (g,) = gradients(ops.sum(x + x + x), [x])
+    np.testing.assert_allclose(g, 3.0)
+
+
+def test_shared_subgraph_accumulates():
+    """h is used by two branches and the final sum: every path's gradient must reach x."""
+    def f(x, w):
+        h = ops.tanh(x @ w)
+        return ops.sigmoid(h) * h + ops.exp(h) - ops.square(h) * x[:, :1]
+    check_gradients(f, rng.standard_normal((3, 4)), rng.standard_normal((4, 4)))
+
+
+def test_diamond_and_reused_intermediates():
+    def f(x):
+        a = x * 2.0
+        b = ops.tanh(a)
+        c = a * b + a
+        return c * c + ops.sum(c, axis=0, keepdims=True) * a
+    check_gradients(f, rng.standard_normal((3, 2)))
+
+
+def test_unrelated_variables_get_zeros():
+    x = Variable(rng.standard_normal((2, 3)), dtype="float64")
+    unused = Variable(rng.standard_normal((4,)), dtype="float32")
+    gx, gu = gradients(ops.sum(x * 3.0), [x, unused])
+    np.testing.assert_allclose(gx, 3.0)
+    assert gu.shape == (4,) and gu.dtype == np.float32 and not gu.any()
+
+
+def test_loss_independent_of_every_variable():
+    x = Variable([1.0, 2.0], dtype="float64")
+    loss = ops.sum(Tensor(np.array([1.0, 2.0])) * 2.0)
+    assert not loss.requires_grad
+    (g,) = gradients(loss, [x])
+    np.testing.assert_array_equal(g, [0.0, 0.0])
+
+
+def test_loss_is_the_variable():
+    x = Variable([1.0, 2.0], dtype="float64")
+    y = Variable([1.0], dtype="float64")
+    gx, gy = gradients(x, [x, y])
+    np.testing.assert_array_equal(gx, [1.0, 1.0])
+    np.testing.assert_array_equal(gy, [0.0])
+
+
+def test_same_variable_listed_twice():
+    x = Variable([1.0, 2.0], dtype="float64")
+    g1, g2 = gradients(ops.sum(x * x), [x, x])
+    np.testing.assert_allclose(g1, [2.0, 4.0])
+    np.testing.assert_allclose(g2, [2.0, 4.0])
+
+
+def test_gradient_with_respect_to_intermediate_tensor():
+    x = Variable([1.0, 2.0], dtype="float64")
+    h = x * 3.0
+    loss = ops.sum(h * h)
+    gh, gx = gradients(loss, [h, x])
+    np.testing.assert_allclose(gh, 2 * h.value)
+    np.testing.assert_allclose(gx, 18 * x.value)
+
+
+def test_no_grad_records_nothing():
+    x = Variable([1.0, 2.0], dtype="float64")
+    with no_grad():
+        y = ops.sum(x * x)
+    assert not y.requires_grad
+    np.testing.assert_array_equal(gradients(y, [x])[0], [0.0, 0.0])
+    assert (x * x).requires_grad  # re-enabled on exit
+
+
+def test_non_trainable_constant_tensor_gets_no_gradient():
+    x = Variable([1.0, 2.0], dtype="float64")
+    c = Tensor(np.array([3.0, 4.0]))
+    gx, gc = gradients(ops.sum(x * c), [x, c])
+    np.testing.assert_array_equal(gx, [3.0, 4.0])
+    np.testing.assert_array_equal(gc, [0.0, 0.0])
+
+
+def test_output_gradient_for_non_scalar_loss():
+    x = Variable([[1.0, 2.0], [3.0, 4.0]], dtype="float64")
+    (g,) = gradients(x * x, [x], output_gradient=np.array([[1.0, 0.0], [0.5, 2.0]]))
+    np.testing.assert_allclose(g, [[2.0, 0.0], [3.0, 16.0]])
+
+
+def test_deep_chain_does_not_recurse():
+    x = Variable([0.5], dtype="float64")
+    y = x
+    for _ in range(5000):
+        y = y * 1.0 + 0.0
+    (g,) = gradients(ops.sum(y), [x])
+    np.testing.assert_allclose(g, [1.0])
+
+
+def test_wide_fan_out_accumulates():
+    x = Variable(rng.standard_normal(3), dtype="float64")
+    terms = [x * float(k) for k in range(50)]
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    (g,) = gradients(ops.sum(total), [x])
+    np.testing.assert_allclose(g, sum(range(50)))
+
+
+def test_variable_is_float32_by_default_and_assign_checks_shape():
+    v = Variable([1.0, 2.0])
+    assert v.dtype == np.float32
+    v.assign(np.array([3.0, 4.0]))
+    assert v.dtype == np.float32 and v.value.tolist() == [3.0, 4.0]
+    with pytest.raises(ValueError):
+        v.assign(np.zeros(3))
+
+
+def test_gradcheck_catches_a_wrong_backward():
+    """The checker itself: a 0.1% error in one op's VJP must fail it."""
+    from zerodl.autodiff import Op
+
+    class SlightlyWrongSquare(Op):
+        def forward(self, x):
+            self.x = x
+            return x * x
+
+        def backward(self, g):
+            return (2.002 * g * self.x,)
+
+    with pytest.raises(AssertionError):
+        check_gradients(lambda x: SlightlyWrongSquare()(x), rng.standard_normal((3, 2)))
+    check_gradients(lambda x: x * x, rng.standard_normal((3, 2)))

@@ -1,0 +1,191 @@
+"""Reverse-mode automatic differentiation: Tensor, Variable, Op and the backward pass.
+
+An `Op` computes its forward result on plain arrays and, given the gradient of the
+loss with respect to that result, returns the gradient with respect to each input
+(its vector-Jacobian product). Calling an op on tensors records it on the result,
+so the results form a graph; `gradients` walks that graph in reverse topological
+order, applying each op's local rule -- the chain rule, one op at a time:
+
+    dL/dx = sum over ops f that use x of  (df/dx)^T  dL/df
+"""
+from contextlib import contextmanager
+
+from .config import floatx, xp
+
+_grad_enabled = True
+
+
+@contextmanager
+def no_grad():
+    """Run ops without recording them for backpropagation (inference)."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+class Tensor:
+    """An array plus the op that produced it (None for inputs and constants).
+
+    `requires_grad` is True when a gradient can flow back to a Variable through it.
+    """
+    __slots__ = ("value", "op", "requires_grad", "__weakref__")
+    __array_priority__ = 100  # make `ndarray + Tensor` call Tensor.__radd__
+
+    def __init__(self, value, op=None, requires_grad=False):
+        self.value = value
+        self.op = op
+        self.requires_grad = requires_grad
+
+    shape = property(lambda self: self.value.shape)
+    dtype = property(lambda self: self.value.dtype)
+    ndim = property(lambda self: self.value.ndim)
+
+    def numpy(self):
+        return self.value
+
+    def __array__(self, dtype=None, copy=None):
+        return self.value if dtype is None else self.value.astype(dtype)
+
+    def __len__(self):
+        return len(self.value)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} shape={self.shape} dtype={self.dtype}>"
+
+    # Operators build ops, so user code like `K.mean((y - p) ** 2)` is differentiable.
+    def __add__(self, other): return _ops().add(self, other)
+    def __radd__(self, other): return _ops().add(other, self)
+    def __sub__(self, other): return _ops().subtract(self, other)
+    def __rsub__(self, other): return _ops().subtract(other, self)
+    def __mul__(self, other): return _ops().multiply(self, other)
+    def __rmul__(self, other): return _ops().multiply(other, self)
+    def __truediv__(self, other): return _ops().divide(self, other)
+    def __rtruediv__(self, other): return _ops().divide(other, self)
+    def __matmul__(self, other): return _ops().matmul(self, other)
+    def __rmatmul__(self, other): return _ops().matmul(other, self)
+    def __pow__(self, exponent): return _ops().power(self, exponent)
+    def __rpow__(self, base): return _ops().power(base, self)
+    def __neg__(self): return _ops().negative(self)
+    def __abs__(self): return _ops().abs(self)
+    def __getitem__(self, index): return _ops().getitem(self, index)
+    # Comparisons give plain (non-differentiable) boolean arrays, as in Keras.
+    def __gt__(self, other): return Tensor(self.value > _value(other))
+    def __ge__(self, other): return Tensor(self.value >= _value(other))
+    def __lt__(self, other): return Tensor(self.value < _value(other))
+    def __le__(self, other): return Tensor(self.value <= _value(other))
+
+    def sum(self, axis=None, keepdims=False): return _ops().sum(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False): return _ops().mean(self, axis, keepdims)
+    def reshape(self, *shape): return _ops().reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    @property
+    def T(self):
+        return _ops().transpose(self)
+
+
+class Variable(Tensor):
+    """A trainable array (a layer weight). Optimizers update `value` in place."""
+    __slots__ = ("name", "trainable", "constraint")
+
+    def __init__(self, value, name="variable", trainable=True, dtype=None, constraint=None):
+        super().__init__(xp.array(value, dtype=dtype or floatx()), None, True)
+        self.name = name
+        self.trainable = trainable
+        self.constraint = constraint
+
+    def assign(self, value):
+        """Copy `value` into this variable, keeping its shape and dtype."""
+        value = xp.asarray(_value(value))
+        if value.shape != self.value.shape:
+            raise ValueError(f"Cannot assign a value of shape {value.shape} to variable "
+                             f"'{self.name}' of shape {self.value.shape}.")
+        self.value[...] = value
+
+    def __repr__(self):
+        return f"<Variable '{self.name}' shape={self.shape} dtype={self.dtype}>"
+
+
+class Op:
+    """One differentiable operation. Subclasses define `forward` and `backward`.
+
+    `forward(*arrays)` returns the result array and may keep on `self` what the
+    backward pass needs. `backward(grad)` returns one gradient (or None) per input.
+    """
+    inputs = ()
+
+    def __call__(self, *inputs):
+        out = self.forward(*[x.value if isinstance(x, Tensor) else x for x in inputs])
+        self.inputs = inputs
+        requires_grad = _grad_enabled and any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        return Tensor(out, self, requires_grad)
+
+    def forward(self, *arrays):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+
+def _value(x):
+    return x.value if isinstance(x, Tensor) else x
+
+
+def _ops():
+    from . import ops
+    return ops
+
+
+def _topological_order(root):
+    """Tensors that lead to `root` and need gradients, each after all of its inputs."""
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        tensor, expanded = stack.pop()
+        if expanded:
+            order.append(tensor)
+            continue
+        if id(tensor) in visited:
+            continue
+        visited.add(id(tensor))
+        stack.append((tensor, True))
+        for x in tensor.op.inputs:
+            if isinstance(x, Tensor) and x.requires_grad and x.op is not None and id(x) not in visited:
+                stack.append((x, False))
+    return order
+
+
+def gradients(loss, variables, output_gradient=None):
+    """d(loss)/d(variable) for each variable, as arrays (zeros where loss does not depend on it).
+
+    `variables` are usually Variables but may be any tensors of the graph (intermediate results too).
+    `loss` is usually a scalar Tensor; for a non-scalar one, `output_gradient` (default ones)
+    is the vector in the vector-Jacobian product.
+    """
+    wanted = {id(v) for v in variables}
+    found = {}  # id(tensor) -> gradient, for the wanted tensors
+    seed = (xp.ones_like(loss.value) if output_gradient is None
+            else xp.asarray(output_gradient, dtype=loss.value.dtype))
+    if loss.requires_grad and loss.op is not None:
+        grads = {id(loss): seed}
+        for tensor in reversed(_topological_order(loss)):
+            grad = grads.pop(id(tensor), None)
+            if grad is None:
+                continue
+            if id(tensor) in wanted:  # an intermediate tensor asked for: its gradient is complete here
+                found[id(tensor)] = grad
+            for x, gx in zip(tensor.op.inputs, tensor.op.backward(grad)):
+                if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
+                    continue
+                if x.op is None:  # a leaf: a Variable
+                    if id(x) in wanted:
+                        previous = found.get(id(x))
+                        found[id(x)] = gx if previous is None else previous + gx
+                else:
+                    previous = grads.get(id(x))
+                    grads[id(x)] = gx if previous is None else previous + gx
+    elif id(loss) in wanted:
+        found[id(loss)] = seed
+    return [found[id(v)] if id(v) in found else xp.zeros_like(v.value) for v in variables]

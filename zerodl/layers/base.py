@@ -1,0 +1,204 @@
+"""The Layer base class: weights, lazy build from the input shape, eager and symbolic calls."""
+import inspect
+import re
+
+from .. import initializers, regularizers
+from ..autodiff import Tensor, Variable
+from ..config import floatx, unique_name, xp
+from .symbolic import KerasTensor, Node, is_symbolic
+
+
+def snake_case(name):
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def shape_str(shape):
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class Layer:
+    """A callable with weights. Subclasses implement `build(input_shape)`, `call(inputs)` and
+    `compute_output_shape(input_shape)`; shapes include the batch axis (None when unknown).
+
+    Calling a layer on arrays or Tensors computes; calling it on KerasTensors records a graph node.
+    """
+
+    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
+                 batch_input_shape=None, batch_size=None, activity_regularizer=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}.")
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.trainable = trainable
+        self.dtype = dtype or floatx()
+        self.built = False
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.supports_masking = False
+        self._weights = []
+        self._regularized = []  # (regularizer, variable) pairs added to the training loss
+        self._losses = []  # activity-regularization losses of the latest training call
+        self._inbound_nodes = []
+        self._input_axes = {}  # axis -> size the built layer requires of its input
+        self._input_min_ndim = None
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        if batch_input_shape is None and input_shape is not None:
+            batch_input_shape = (batch_size,) + tuple(input_shape)
+        self._batch_input_shape = tuple(batch_input_shape) if batch_input_shape is not None else None
+        self._expects_training = "training" in inspect.signature(self.call).parameters
+
+    # --- to override -------------------------------------------------------------------
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    # --- weights -----------------------------------------------------------------------
+    def add_weight(self, name, shape, initializer="glorot_uniform", regularizer=None, trainable=True,
+                   constraint=None, dtype=None):
+        dtype = dtype or self.dtype
+        value = initializers.get(initializer)(tuple(shape), dtype=dtype)
+        variable = Variable(value, name=f"{self.name}/{name}", trainable=trainable, dtype=dtype,
+                            constraint=constraint)
+        self._weights.append(variable)
+        regularizer = regularizers.get(regularizer)
+        if regularizer is not None:
+            self._regularized.append((regularizer, variable))
+        return variable
+
+    @property
+    def weights(self):
+        return list(self._weights)
+
+    @property
+    def trainable_weights(self):
+        return [w for w in self._weights if w.trainable] if self.trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        return self._weights if not self.trainable else [w for w in self._weights if not w.trainable]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    def get_weights(self):
+        return [w.value.copy() for w in self._weights]
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        if len(weights) != len(self._weights):
+            raise ValueError(f'You called set_weights(weights) on layer "{self.name}" with a weight list of '
+                             f"length {len(weights)}, but the layer was expecting {len(self._weights)} weights"
+                             f" (shapes {[w.shape for w in self._weights]}).")
+        for variable, value in zip(self._weights, weights):
+            value = xp.asarray(value)
+            if value.shape != variable.shape:
+                raise ValueError(f'Layer "{self.name}" weight "{variable.name}" has shape {variable.shape}, '
+                                 f"but set_weights received an array of shape {value.shape}.")
+            variable.value[...] = value
+
+    def count_params(self):
+        return int(sum(w.value.size for w in self._weights))
+
+    @property
+    def losses(self):
+        """Regularization penalties (Tensors) of this layer's weights and its latest activity."""
+        return [regularizer(variable) for regularizer, variable in self._regularized] + list(self._losses)
+
+    # --- calling -----------------------------------------------------------------------
+    def __call__(self, inputs, *args, training=None, **kwargs):
+        if is_symbolic(inputs):
+            return self._call_symbolic(inputs, args, kwargs)
+        if isinstance(inputs, (list, tuple)):
+            inputs = [x if isinstance(x, Tensor) else Tensor(xp.asarray(x)) for x in inputs]
+            shapes = [x.shape for x in inputs]
+        else:
+            if not isinstance(inputs, Tensor):
+                inputs = Tensor(xp.asarray(inputs))
+            shapes = inputs.shape
+        if not self.built:
+            self._build(shapes)
+        self._check_input(shapes)
+        if self._expects_training:
+            kwargs["training"] = training
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            self._losses = [self.activity_regularizer(outputs)]
+        return outputs
+
+    def _call_symbolic(self, inputs, args, kwargs):
+        many = isinstance(inputs, (list, tuple))
+        shapes = [t.shape for t in inputs] if many else inputs.shape
+        if not self.built:
+            self._build(shapes)
+        self._check_input(shapes)
+        out_shape = self.compute_output_shape(shapes)
+        multi_out = isinstance(out_shape, list)
+        outputs = [KerasTensor(s, self.dtype) for s in (out_shape if multi_out else [out_shape])]
+        Node(self, inputs if many else [inputs], outputs, dict(kwargs, **({"args": args} if args else {})))
+        return outputs if multi_out else outputs[0]
+
+    def _build(self, input_shape):
+        self.build(input_shape)
+        self.built = True
+
+    def _check_input(self, shape):
+        """Raise a clear error when the input does not fit what the layer was built for."""
+        if not self._input_axes and self._input_min_ndim is None:
+            return
+        if self._input_min_ndim is not None and len(shape) < self._input_min_ndim:
+            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
+                             f"min_ndim={self._input_min_ndim}, found ndim={len(shape)}. Full shape received: "
+                             f"{shape_str(shape)}")
+        for axis, size in self._input_axes.items():
+            if len(shape) < abs(axis) or shape[axis] not in (size, None):
+                raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected axis '
+                                 f"{axis} of input shape to have value {size}, but received input with shape "
+                                 f"{shape_str(shape)}")
+
+    # --- graph introspection -----------------------------------------------------------
+    def _single_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f'Layer "{self.name}" has never been called and thus has no defined {what}.')
+        return self._inbound_nodes[0]
+
+    @property
+    def input(self):
+        node = self._single_node("input")
+        return node.inputs[0] if len(node.inputs) == 1 else node.inputs
+
+    @property
+    def output(self):
+        node = self._single_node("output")
+        return node.outputs[0] if len(node.outputs) == 1 else node.outputs
+
+    @property
+    def input_shape(self):
+        node = self._single_node("input shape")
+        shapes = [t.shape for t in node.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        node = self._single_node("output shape")
+        shapes = [t.shape for t in node.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -1,0 +1,164 @@
+"""Model configs in the Keras 3 layout (get_config/from_config, to_json/model_from_json).
+
+A config describes architecture only (no weights); loading never evaluates code from it.
+"""
+import json
+
+KERAS_VERSION = "3.6.0"
+_IGNORED_KEYS = {"ragged", "sparse", "lora_rank", "lora_alpha", "quantization_config", "optional"}
+
+
+def _layer_entry(layer):
+    from .functional import Model
+    class_name = type(layer).__name__
+    if isinstance(layer, Model) and class_name == "Model":
+        class_name = "Functional"
+    entry = {"module": "keras" if isinstance(layer, Model) else "keras.layers", "class_name": class_name,
+             "config": layer.get_config(), "registered_name": None}
+    if layer._inbound_nodes and layer._inbound_nodes[0].inputs:
+        shapes = [list(t.shape) for t in layer._inbound_nodes[0].inputs]
+        entry["build_config"] = {"input_shape": shapes[0] if len(shapes) == 1 else shapes}
+    return entry
+
+
+def sequential_config(model):
+    layers = []
+    if model._input_layer is not None:
+        layers.append(_layer_entry(model._input_layer))
+    layers += [_layer_entry(layer) for layer in model.layers]
+    config = {"name": model.name, "trainable": model.trainable, "dtype": model.dtype, "layers": layers}
+    if model.built_graph:
+        config["build_input_shape"] = list(model.inputs[0].shape)
+    return config
+
+
+def _tensor_ref(tensor, node_positions):
+    layer, node_index, tensor_index = tensor.history
+    return {"class_name": "__keras_tensor__",
+            "config": {"shape": list(tensor.shape), "dtype": tensor.dtype,
+                       "keras_history": [layer.name, node_positions[id(layer._inbound_nodes[node_index])],
+                                         tensor_index]}}
+
+
+def functional_config(model):
+    node_positions = {}
+    for layer in model.layers:
+        own = [n for n in layer._inbound_nodes if n in model._nodes]
+        node_positions.update((id(n), i) for i, n in enumerate(own))
+    layers = []
+    for layer in model.layers:
+        entry = _layer_entry(layer)
+        entry["name"] = layer.name
+        entry["inbound_nodes"] = []
+        for node in layer._inbound_nodes:
+            if id(node) not in node_positions or not node.inputs:
+                continue
+            refs = [_tensor_ref(t, node_positions) for t in node.inputs]
+            entry["inbound_nodes"].append({"args": [refs[0] if len(refs) == 1 else refs], "kwargs": {}})
+        layers.append(entry)
+    refs = lambda tensors: [list(_tensor_ref(t, node_positions)["config"]["keras_history"]) for t in tensors]  # noqa
+    return {"name": model.name, "trainable": model.trainable, "layers": layers,
+            "input_layers": refs(model.inputs), "output_layers": refs(model.outputs)}
+
+
+def _layer_class(class_name, custom_objects):
+    from .. import layers
+    from .functional import Model
+    from .sequential import Sequential
+    if custom_objects and class_name in custom_objects:
+        return custom_objects[class_name]
+    known = {"Sequential": Sequential, "Functional": Model, "Model": Model}
+    if class_name in known:
+        return known[class_name]
+    cls = getattr(layers, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, layers.Layer)):
+        raise ValueError(f"Unknown layer class '{class_name}'. Pass it in custom_objects={{'{class_name}': cls}}.")
+    return cls
+
+
+def _clean_config(config):
+    config = {k: v for k, v in config.items() if k not in _IGNORED_KEYS}
+    dtype = config.get("dtype")
+    if isinstance(dtype, dict):  # Keras 3 DTypePolicy
+        config["dtype"] = dtype.get("config", {}).get("name", "float32")
+    return config
+
+
+def deserialize_layer(entry, custom_objects=None):
+    cls = _layer_class(entry["class_name"], custom_objects)
+    config = _clean_config(entry["config"])
+    if "from_config" in vars(cls) and cls.__module__.startswith("zerodl.models"):
+        return cls.from_config(config, custom_objects)
+    layer = cls.from_config(config)
+    return layer
+
+
+def sequential_from_config(config, custom_objects=None):
+    from ..layers import InputLayer
+    from .sequential import Sequential
+    if isinstance(config, list):  # Keras 2.0 configs were a bare list of layers
+        config = {"layers": config}
+    model = Sequential(name=config.get("name"))
+    for entry in config["layers"]:
+        model.add(deserialize_layer(entry, custom_objects))
+    if not model.built_graph and config.get("build_input_shape") and not isinstance(model._input_layer, InputLayer):
+        model.build(config["build_input_shape"])
+    return model
+
+
+def functional_from_config(config, custom_objects=None):
+    from .functional import Model
+    created, outputs_of = {}, {}  # layer name -> layer; (layer name, node index) -> output tensors
+    pending = list(config["layers"])
+    for entry in pending:
+        created[entry["config"].get("name", entry.get("name"))] = deserialize_layer(entry, custom_objects)
+    name_of = {entry.get("name", entry["config"].get("name")): entry["config"].get("name", entry.get("name"))
+               for entry in pending}
+    for entry in pending:
+        layer = created[name_of[entry.get("name", entry["config"].get("name"))]]
+        if not entry.get("inbound_nodes"):
+            outputs_of[(layer.name, 0)] = [layer.output]
+    # Replay the calls, repeatedly taking the nodes whose inputs already exist.
+    todo = [(entry, i, node) for entry in pending for i, node in enumerate(entry.get("inbound_nodes") or [])]
+    while todo:
+        progressed = False
+        for item in list(todo):
+            entry, index, node = item
+            refs = _node_refs(node)
+            if all((name_of.get(n, n), i) in outputs_of for n, i, _ in refs):
+                inputs = [outputs_of[(name_of.get(n, n), i)][t] for n, i, t in refs]
+                layer = created[name_of[entry.get("name", entry["config"].get("name"))]]
+                result = layer(inputs if len(inputs) > 1 else inputs[0])
+                outputs_of[(layer.name, index)] = result if isinstance(result, list) else [result]
+                todo.remove(item)
+                progressed = True
+        if not progressed:
+            raise ValueError("Model config is inconsistent: some layer calls refer to tensors that are never made.")
+    pick = lambda refs: [outputs_of[(name_of.get(n, n), i)][t] for n, i, t in refs]  # noqa: E731
+    inputs, outputs = pick(config["input_layers"]), pick(config["output_layers"])
+    return Model(inputs if len(inputs) > 1 else inputs[0], outputs if len(outputs) > 1 else outputs[0],
+                 name=config.get("name"))
+
+
+def _node_refs(node):
+    """(layer name, node index, tensor index) of each input of a saved call, Keras 2 or 3 layout."""
+    if isinstance(node, dict):  # Keras 3: {"args": [tensor or [tensors]], "kwargs": {}}
+        args = node["args"][0]
+        tensors = args if isinstance(args, list) else [args]
+        return [tuple(t["config"]["keras_history"]) for t in tensors]
+    return [tuple(ref[:3]) for ref in node]  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
+
+
+def model_to_json(model, **kwargs):
+    entry = _layer_entry(model)
+    entry.pop("build_config", None)
+    return json.dumps({**entry, "keras_version": KERAS_VERSION, "backend": "numpy"}, **kwargs)
+
+
+def model_from_config(config, custom_objects=None):
+    cls = _layer_class(config["class_name"], custom_objects)
+    return cls.from_config(config["config"], custom_objects)
+
+
+def model_from_json(json_string, custom_objects=None):
+    return model_from_config(json.loads(json_string), custom_objects)

@@ -1,0 +1,203 @@
+"""Model: a graph of layer calls from symbolic inputs to outputs, trained by the one engine."""
+from ..config import unique_name, xp
+from ..layers.base import Layer
+from ..layers.core import InputLayer
+from ..layers.symbolic import KerasTensor
+from .summary import print_summary
+from .training import Trainer
+
+
+def ordered_nodes(outputs, stop_at=()):
+    """The nodes leading to `outputs`, each after the nodes it takes input from; the tensors in
+    `stop_at` are given, so the nodes producing them are left out."""
+    order, seen = [], set()
+    given = {id(t) for t in stop_at}
+
+    def visit(node):
+        if id(node) in seen or any(id(t) in given for t in node.outputs):
+            return
+        seen.add(id(node))
+        for parent in node.parents:
+            visit(parent)
+        order.append(node)
+
+    for tensor in outputs:
+        visit(tensor.node)
+    return order
+
+
+def run_nodes(nodes, inputs, input_values, outputs, training):
+    """Replay recorded layer calls on real tensors: inputs[i] takes input_values[i]."""
+    values = {id(t): v for t, v in zip(inputs, input_values)}
+    for node in nodes:
+        if isinstance(node.layer, InputLayer):
+            continue
+        args = [values[id(t)] for t in node.inputs]
+        kwargs = {k: v for k, v in node.kwargs.items() if k != "args"}
+        result = node.layer(args if len(args) > 1 else args[0], *node.kwargs.get("args", ()), training=training,
+                            **kwargs)
+        for tensor, value in zip(node.outputs, result if isinstance(result, (list, tuple)) else [result]):
+            values[id(tensor)] = value
+    return [values[id(t)] for t in outputs]
+
+
+class Model(Trainer, Layer):
+    """`Model(inputs, outputs)`: inputs/outputs are KerasTensors (or lists/dicts of them).
+
+    A Model is also a Layer, so it can be called on tensors or used inside another model.
+    """
+
+    def __init__(self, inputs=None, outputs=None, name=None, trainable=True, **kwargs):
+        Layer.__init__(self, name=name or unique_name(self._default_name()), trainable=trainable, **kwargs)
+        self.built_graph = False
+        self.inputs, self.outputs, self._nodes = [], [], []
+        if inputs is not None and outputs is not None:
+            self._init_graph(inputs, outputs)
+        elif inputs is not None or outputs is not None:
+            raise ValueError("Model(inputs, outputs): give both inputs and outputs.")
+
+    @classmethod
+    def _default_name(cls):
+        return "model" if cls is Model else cls.__name__.lower()
+
+    def _init_graph(self, inputs, outputs):
+        self._single_input = not isinstance(inputs, (list, tuple, dict))
+        self._single_output = not isinstance(outputs, (list, tuple, dict))
+        self.inputs = list(inputs.values()) if isinstance(inputs, dict) else \
+            list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        self.outputs = list(outputs.values()) if isinstance(outputs, dict) else \
+            list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        for tensor in self.inputs + self.outputs:
+            if not isinstance(tensor, KerasTensor):
+                raise TypeError(f"Model inputs and outputs must be symbolic tensors (from Input and layer calls), "
+                                f"got {type(tensor).__name__}.")
+        self._nodes = ordered_nodes(self.outputs)
+        missing = [n.layer.name for n in self._nodes if isinstance(n.layer, InputLayer)
+                   and not any(n.outputs[0] is t for t in self.inputs)]
+        if missing:
+            raise ValueError(f"Graph disconnected: the outputs depend on input layer(s) {missing} that are not "
+                             f"among the model's inputs.")
+        self._layer_list = []
+        for node in self._nodes:
+            if node.layer not in self._layer_list:
+                self._layer_list.append(node.layer)
+        self.built = self.built_graph = True
+
+    # --- structure -------------------------------------------------------------------------
+    @property
+    def layers(self):
+        return list(self._layer_list) if self.built_graph else []
+
+    def _all_layers(self):
+        """Every layer with weights, models flattened."""
+        return [sub for layer in self.layers
+                for sub in (layer._all_layers() if isinstance(layer, Model) else [layer])]
+
+    @property
+    def output_names(self):
+        return [t.history[0].name for t in self.outputs]
+
+    @property
+    def input_names(self):
+        return [t.history[0].name for t in self.inputs]
+
+    def get_layer(self, name=None, index=None):
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"get_layer(index={index}): model has only {len(self.layers)} layers.")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: {[l.name for l in self.layers]}.")
+
+    @property
+    def weights(self):
+        seen, result = set(), []
+        for layer in self.layers:
+            for w in layer.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    result.append(w)
+        return result
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        ids = {id(w) for layer in self.layers for w in layer.trainable_weights}
+        return [w for w in self.weights if id(w) in ids]
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        return [w.value.copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(f'You called set_weights(weights) on model "{self.name}" with a weight list of length '
+                             f"{len(weights)}, but the model was expecting {len(own)} weights.")
+        for variable, value in zip(own, weights):
+            value = xp.asarray(value)
+            if value.shape != variable.shape:
+                raise ValueError(f'Weight "{variable.name}" has shape {variable.shape}, but set_weights received an '
+                                 f"array of shape {value.shape}.")
+            variable.value[...] = value
+
+    def count_params(self):
+        return int(sum(w.value.size for w in self.weights))
+
+    @property
+    def losses(self):
+        return [p for layer in self._all_layers() for p in layer.losses]
+
+    def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
+        print_summary(self, line_length, positions, print_fn)
+
+    # --- running ---------------------------------------------------------------------------
+    def _ensure_built(self, xs):
+        if not self.built_graph:
+            self.build((None,) + xs[0].shape[1:])
+
+    def build(self, input_shape=None):
+        if not self.built_graph:
+            raise ValueError(f'Model "{self.name}" has no inputs: build it with Model(inputs, outputs).')
+
+    def _forward(self, tensors, training=False):
+        return run_nodes(self._nodes, self.inputs, tensors, self.outputs, training)
+
+    def call(self, inputs, training=None):
+        outputs = self._forward(inputs if isinstance(inputs, (list, tuple)) else [inputs], training)
+        return outputs[0] if self._single_output else outputs
+
+    def compute_output_shape(self, input_shape):
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if self._single_output else shapes
+
+    def __call__(self, inputs, *args, training=None, **kwargs):
+        return Layer.__call__(self, inputs, *args, training=training, **kwargs)
+
+    def _build(self, input_shape):
+        self.built = True
+
+    # --- config ----------------------------------------------------------------------------
+    def get_config(self):
+        from .config import functional_config
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from .config import functional_from_config
+        return functional_from_config(config, custom_objects)
+
+    def to_json(self, **kwargs):
+        from .config import model_to_json
+        return model_to_json(self, **kwargs)
