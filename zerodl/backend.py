@@ -119,7 +119,7 @@ def batch_get_value(tensors):
 
 def set_value(x, value):
     """Assign in place: a Variable's array, or an optimizer attribute like `K.set_value(opt.lr, 0.1)`."""
-    if isinstance(x, Variable):
+    if hasattr(x, "assign"):  # a Variable, or an optimizer's learning rate (`model.optimizer.lr`)
         x.assign(value)
     elif isinstance(x, xp.ndarray):
         x[...] = value
