@@ -117,10 +117,15 @@ class Op:
     inputs = ()
 
     def __call__(self, *inputs):
-        out = self.forward(*[x.value if isinstance(x, Tensor) else x for x in inputs])
+        values, requires_grad = [], False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                values.append(x.value)
+                requires_grad = requires_grad or x.requires_grad
+            else:
+                values.append(x)
         self.inputs = inputs
-        requires_grad = _grad_enabled and any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-        return Tensor(out, self, requires_grad)
+        return Tensor(self.forward(*values), self, requires_grad and _grad_enabled)
 
     def forward(self, *arrays):
         raise NotImplementedError
@@ -146,14 +151,11 @@ def _topological_order(root):
         tensor, expanded = stack.pop()
         if expanded:
             order.append(tensor)
-            continue
-        if id(tensor) in visited:
-            continue
-        visited.add(id(tensor))
-        stack.append((tensor, True))
-        for x in tensor.op.inputs:
-            if isinstance(x, Tensor) and x.requires_grad and x.op is not None and id(x) not in visited:
-                stack.append((x, False))
+        elif id(tensor) not in visited:
+            visited.add(id(tensor))
+            stack.append((tensor, True))
+            stack.extend((x, False) for x in tensor.op.inputs
+                         if isinstance(x, Tensor) and x.requires_grad and x.op is not None)
     return order
 
 
@@ -166,7 +168,7 @@ def gradients(loss, variables, output_gradient=None):
     """
     wanted = {id(v) for v in variables}
     found = {}  # id(tensor) -> gradient, for the wanted tensors
-    seed = (xp.ones_like(loss.value) if output_gradient is None
+    seed = (xp.ones(loss.value.shape, loss.value.dtype) if output_gradient is None
             else xp.asarray(output_gradient, dtype=loss.value.dtype))
     if loss.requires_grad and loss.op is not None:
         grads = {id(loss): seed}

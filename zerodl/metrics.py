@@ -10,8 +10,10 @@ def _value(x):
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    y_true, y_pred = _value(y_true), _value(y_pred)
-    return (y_true == (y_pred > threshold)).mean(axis=-1, dtype=floatx())
+    matches = _value(y_true) == (_value(y_pred) > threshold)
+    if matches.shape[-1:] == (1,):  # one sigmoid unit: no mean over the last axis needed
+        return matches.reshape(matches.shape[:-1]).astype(floatx())
+    return matches.mean(axis=-1, dtype=floatx())
 
 
 def categorical_accuracy(y_true, y_pred):

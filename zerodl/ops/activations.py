@@ -9,8 +9,12 @@ from .base import operand
 class Sigmoid(Op):
     """1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2 (stable for large |x|); f' = f (1 - f)."""
     def forward(self, x):
-        self.out = 0.5 + 0.5 * xp.tanh(0.5 * x)
-        return self.out
+        out = x * x.dtype.type(0.5)
+        xp.tanh(out, out=out)
+        out *= out.dtype.type(0.5)
+        out += out.dtype.type(0.5)
+        self.out = out
+        return out
 
     def backward(self, g):
         return (g * self.out * (1 - self.out),)

@@ -17,14 +17,24 @@ class _Loss(Op):
 
     def _reduce(self, elementwise):
         """Mean over the last axis: (batch, ..., C) -> (batch, ...)."""
-        self.count = elementwise.shape[-1] if elementwise.ndim else 1
-        return elementwise.mean(axis=-1) if elementwise.ndim else elementwise
+        if not elementwise.ndim:
+            self.count = 1
+            return elementwise
+        self.count = elementwise.shape[-1]
+        if self.count == 1:
+            return elementwise.reshape(elementwise.shape[:-1])
+        return elementwise.sum(axis=-1) * elementwise.dtype.type(1 / self.count)
 
     def _spread(self, g, local):
-        """Chain the per-sample gradient g through the mean: g[..., None] * local / C."""
-        if local.ndim:
-            return unbroadcast(g[..., None] * local / local.dtype.type(self.count), self.pred_shape)
-        return g * local
+        """Chain the per-sample gradient g through the mean: g[..., None] * local / C,
+        summed back to y_pred's shape where the target broadcast against it."""
+        if not local.ndim:
+            return g * local
+        if self.count == 1:
+            local *= g.reshape(local.shape)
+        else:
+            local = g[..., None] * local * local.dtype.type(1 / self.count)
+        return unbroadcast(local, self.pred_shape)
 
 
 class MeanSquaredError(_Loss):

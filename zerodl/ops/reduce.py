@@ -20,23 +20,28 @@ class Sum(Op):
     def forward(self, x):
         self.shape = x.shape
         self.axes = _normalize(self.axis, x.ndim)
-        return xp.sum(x, axis=self.axes, keepdims=self.keepdims)
+        self.kept_shape = tuple(1 if i in self.axes else n for i, n in enumerate(x.shape))
+        return x.sum(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g):
-        if not self.keepdims:
-            g = xp.expand_dims(g, self.axes)
-        return (xp.broadcast_to(g, self.shape),)
+        grad = xp.empty(self.shape, g.dtype)
+        grad[...] = g.reshape(self.kept_shape)  # broadcast back over the summed axes
+        return (grad,)
 
 
 class Mean(Sum):
     def forward(self, x):
         out = super().forward(x)
         self.count = math.prod(x.shape[a] for a in self.axes)
-        return out / out.dtype.type(self.count) if xp.issubdtype(out.dtype, xp.floating) else out / self.count
+        if out.dtype.kind != "f":
+            return out / self.count
+        out *= out.dtype.type(1 / self.count) if self.count else out.dtype.type("nan")
+        return out
 
     def backward(self, g):
-        (g,) = super().backward(g)
-        return (g / g.dtype.type(self.count),)
+        (grad,) = super().backward(g)
+        grad *= grad.dtype.type(1 / self.count)
+        return (grad,)
 
 
 class Max(Op):
