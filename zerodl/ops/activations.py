@@ -36,8 +36,9 @@ class Relu(Op):
 
     def forward(self, x):
         if self.negative_slope == 0 and self.max_value is None and self.threshold == 0:
-            self.slope = x > 0
-            return xp.maximum(x, 0)
+            self.slope = None  # plain relu: the mask x > 0 is made only if backward runs
+            self.x = x
+            return xp.maximum(x, x.dtype.type(0))
         above = x >= self.threshold
         out = xp.where(above, x, self.negative_slope * (x - self.threshold)).astype(x.dtype)
         self.slope = xp.where(above, 1.0, self.negative_slope).astype(x.dtype)
@@ -48,7 +49,7 @@ class Relu(Op):
         return out
 
     def backward(self, g):
-        return (g * self.slope,)
+        return (g * (self.x > 0) if self.slope is None else g * self.slope,)
 
 
 class Elu(Op):
