@@ -14,6 +14,7 @@ from ..callbacks import CallbackList, History, ProgbarLogger
 from ..config import rng, xp
 from ..layers.base import shape_str
 from ..utils.data import as_list, to_array, to_float
+from ..utils.progbar import Progbar
 
 
 class Trainer:
@@ -342,11 +343,11 @@ class Trainer:
         if batch_size <= 0:
             raise ValueError(f"batch_size must be a positive integer, received batch_size={batch_size!r}.")
         xs, ys, weights = self._prepare(x, y, sample_weight)
+        steps = math.ceil(len(xs[0]) / batch_size)
+        bar = Progbar(steps, verbose=1) if verbose not in (0, False) else None
         logs = self._evaluate_arrays(xs, ys, weights, batch_size)
-        if verbose not in (0, False):
-            from ..utils.progbar import Progbar
-            steps = math.ceil(len(xs[0]) / batch_size)
-            Progbar(steps, verbose=1).update(steps, logs, finalize=True)
+        if bar is not None:
+            bar.update(steps, logs, finalize=True)
         if return_dict:
             return logs
         values = list(logs.values())
