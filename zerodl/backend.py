@@ -113,6 +113,9 @@ def get_value(x):
     return _array(x) if isinstance(x, Tensor) or hasattr(x, "__array__") else x
 
 
+eval = get_value  # Keras 2: K.eval(x)
+
+
 def batch_get_value(tensors):
     return [get_value(t) for t in tensors]
 

@@ -149,6 +149,8 @@ class Loss:
             losses = Tensor(xp.asarray(losses, dtype=y_pred.dtype))
         if sample_weight is not None:
             weight = xp.asarray(sample_weight, dtype=losses.dtype)
+            if weight.ndim > losses.ndim and weight.shape[-1] == 1:  # (n, 1) weights for (n,) losses
+                weight = weight.reshape(weight.shape[:-1])
             losses = ops.multiply(losses, weight.reshape(weight.shape + (1,) * (losses.ndim - weight.ndim)))
         if self.reduction == "none" or losses.ndim == 0:
             return losses
@@ -210,11 +212,11 @@ def get(identifier):
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
+        if identifier in _CLASSES:  # 'Huber', 'Poisson': the class, before the lower-cased function name
+            return _CLASSES[identifier]()
         key = identifier.lower()
         if key in _FUNCTIONS:
             return Loss(_FUNCTIONS[key], name=identifier)
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
     elif isinstance(identifier, dict) and identifier.get("class_name") in _CLASSES:
         return _CLASSES[identifier["class_name"]].from_config(identifier.get("config", {}))
     elif isinstance(identifier, type) and issubclass(identifier, Loss):

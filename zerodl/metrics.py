@@ -108,8 +108,10 @@ class Mean(Metric):
             self.total += float(values.sum())
             self.count += values.size
         else:
-            weight = xp.broadcast_to(xp.asarray(sample_weight, dtype=values.dtype).reshape(
-                xp.shape(sample_weight) + (1,) * (values.ndim - xp.ndim(sample_weight))), values.shape)
+            weight = xp.asarray(sample_weight, dtype=values.dtype)
+            if weight.ndim > values.ndim and weight.shape[-1] == 1:  # (n, 1) weights for (n,) values
+                weight = weight.reshape(weight.shape[:-1])
+            weight = xp.broadcast_to(weight.reshape(weight.shape + (1,) * (values.ndim - weight.ndim)), values.shape)
             self.total += float((values * weight).sum())
             self.count += float(weight.sum())
 

@@ -1,4 +1,5 @@
 """The Layer base class: weights, lazy build from the input shape, eager and symbolic calls."""
+import functools
 import inspect
 import re
 
@@ -45,6 +46,21 @@ class Layer:
             batch_input_shape = (batch_size,) + tuple(input_shape)
         self._batch_input_shape = tuple(batch_input_shape) if batch_input_shape is not None else None
         self._expects_training = "training" in inspect.signature(self.call).parameters
+        self._expects_mask = "mask" in inspect.signature(self.call).parameters
+
+    def __init_subclass__(cls, **kwargs):
+        """A subclass's `build` marks the layer built (as in Keras 3), so `layer.build(shape)` called by
+        hand is not followed by a second build, with fresh weights, on the first call."""
+        super().__init_subclass__(**kwargs)
+        if "build" in vars(cls):
+            build = cls.build
+
+            @functools.wraps(build)
+            def build_then_mark(self, *args, **kwargs):
+                result = build(self, *args, **kwargs)
+                self.built = True
+                return result
+            cls.build = build_then_mark
 
     # --- to override -------------------------------------------------------------------
     def build(self, input_shape):
@@ -55,6 +71,13 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+    # Masks: (batch, timesteps) bool arrays that models pass along beside the data. A layer whose
+    # `call` takes `mask` receives it; `compute_mask` gives the mask of its output (None: no mask).
+    _mask_source = False  # True on layers that can make a mask from none (Embedding(mask_zero=True), Masking)
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.supports_masking else None
 
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
@@ -126,21 +149,29 @@ class Layer:
         if is_symbolic(inputs):
             return self._call_symbolic(inputs, args, kwargs)
         if isinstance(inputs, (list, tuple)):
-            inputs = [x if isinstance(x, Tensor) else Tensor(xp.asarray(x)) for x in inputs]
+            inputs = [x if isinstance(x, Tensor) else Tensor(self._input_array(x)) for x in inputs]
             shapes = [x.shape for x in inputs]
         else:
             if not isinstance(inputs, Tensor):
-                inputs = Tensor(xp.asarray(inputs))
+                inputs = Tensor(self._input_array(inputs))
             shapes = inputs.shape
         if not self.built:
             self._build(shapes)
         self._check_input(shapes)
         if self._expects_training:
             kwargs["training"] = training
+        if "mask" in kwargs and not self._expects_mask:
+            del kwargs["mask"]
         outputs = self.call(inputs, *args, **kwargs)
         if self.activity_regularizer is not None:
             self._losses = [self.activity_regularizer(outputs)]
         return outputs
+
+    def _input_array(self, x):
+        """Numbers given as arrays or lists become the layer's float type (as fit does), so float64 or integer
+        data called on a layer directly gives float32 results."""
+        array = xp.asarray(x)
+        return array.astype(self.dtype) if array.dtype.kind in "biuf" and array.dtype != self.dtype else array
 
     def _call_symbolic(self, inputs, args, kwargs):
         many = isinstance(inputs, (list, tuple))

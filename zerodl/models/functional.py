@@ -26,18 +26,33 @@ def ordered_nodes(outputs, stop_at=()):
     return order
 
 
-def run_nodes(nodes, inputs, input_values, outputs, training):
-    """Replay recorded layer calls on real tensors: inputs[i] takes input_values[i]."""
+def run_nodes(nodes, inputs, input_values, outputs, training, masking=None):
+    """Replay recorded layer calls on real tensors: inputs[i] takes input_values[i].
+
+    With `masking` (default: when a layer of the graph can make a mask), masks go along beside the
+    values: a layer's call gets `mask=` and its `compute_mask` gives the masks of its outputs."""
     values = {id(t): v for t, v in zip(inputs, input_values)}
+    if masking is None:
+        masking = any(node.layer._mask_source for node in nodes)
+    masks = {}
     for node in nodes:
         if isinstance(node.layer, InputLayer):
             continue
         args = [values[id(t)] for t in node.inputs]
         kwargs = {k: v for k, v in node.kwargs.items() if k != "args"}
+        if masking:
+            mask = [masks.get(id(t)) for t in node.inputs]
+            mask = mask if len(mask) > 1 else mask[0]
+            if mask is not None and (not isinstance(mask, list) or any(m is not None for m in mask)):
+                kwargs["mask"] = mask
         result = node.layer(args if len(args) > 1 else args[0], *node.kwargs.get("args", ()), training=training,
                             **kwargs)
         for tensor, value in zip(node.outputs, result if isinstance(result, (list, tuple)) else [result]):
             values[id(tensor)] = value
+        if masking and ("mask" in kwargs or node.layer._mask_source):
+            out = node.layer.compute_mask(args if len(args) > 1 else args[0], kwargs.get("mask"))
+            out = out if isinstance(out, (list, tuple)) and len(node.outputs) > 1 else [out] * len(node.outputs)
+            masks.update((id(tensor), m) for tensor, m in zip(node.outputs, out))
     return [values[id(t)] for t in outputs]
 
 
@@ -51,6 +66,7 @@ class Model(Trainer, Layer):
         Layer.__init__(self, name=name or unique_name(self._default_name()), trainable=trainable, **kwargs)
         self.built_graph = False
         self.inputs, self.outputs, self._nodes = [], [], []
+        self._masking = False
         if inputs is not None and outputs is not None:
             self._init_graph(inputs, outputs)
         elif inputs is not None or outputs is not None:
@@ -81,6 +97,7 @@ class Model(Trainer, Layer):
         for node in self._nodes:
             if node.layer not in self._layer_list:
                 self._layer_list.append(node.layer)
+        self._masking = any(layer._mask_source for layer in self._layer_list)
         self.built = self.built_graph = True
 
     # --- structure -------------------------------------------------------------------------
@@ -100,6 +117,17 @@ class Model(Trainer, Layer):
     @property
     def input_names(self):
         return [t.history[0].name for t in self.inputs]
+
+    # A model's input/output are its own graph's tensors (not those of a call of it, as for a layer).
+    def _own(self, tensors, what):
+        if not self.built_graph:
+            raise AttributeError(f'Model "{self.name}" is not built yet and thus has no defined {what}.')
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
+    input = property(lambda self: self._own(self.inputs, "input"))
+    output = property(lambda self: self._own(self.outputs, "output"))
+    input_shape = property(lambda self: self._own([t.shape for t in self.inputs], "input shape"))
+    output_shape = property(lambda self: self._own([t.shape for t in self.outputs], "output shape"))
 
     def get_layer(self, name=None, index=None):
         if index is not None:
@@ -172,7 +200,15 @@ class Model(Trainer, Layer):
             raise ValueError(f'Model "{self.name}" has no inputs: build it with Model(inputs, outputs).')
 
     def _forward(self, tensors, training=False):
-        return run_nodes(self._nodes, self.inputs, tensors, self.outputs, training)
+        return run_nodes(self._nodes, self.inputs, tensors, self.outputs, training, self._masking)
+
+    def reset_states(self):
+        """Zero the states of the model's stateful (recurrent) layers."""
+        for layer in self.layers:
+            if getattr(layer, "stateful", False) or isinstance(layer, Model):
+                layer.reset_states()
+
+    reset_state = reset_states
 
     def call(self, inputs, training=None):
         outputs = self._forward(inputs if isinstance(inputs, (list, tuple)) else [inputs], training)
@@ -201,3 +237,20 @@ class Model(Trainer, Layer):
     def to_json(self, **kwargs):
         from .config import model_to_json
         return model_to_json(self, **kwargs)
+
+    # --- saving (zerodl.saving) ------------------------------------------------------------
+    def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
+        """Save the whole model: '.keras' (Keras 3 format) or '.h5'/'.hdf5' (Keras 2 format)."""
+        from ..saving import save_model
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
+                   save_format=save_format, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
+        """Save the weights: '.weights.h5' (Keras 3 layout) or '.h5'/'.hdf5' (Keras 2 layout)."""
+        from ..saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite, save_format=save_format, **kwargs)
+
+    def load_weights(self, filepath, skip_mismatch=False, by_name=False, **kwargs):
+        """Load weights saved by save_weights or save, by zerodl or Keras."""
+        from ..saving import load_weights
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name, **kwargs)

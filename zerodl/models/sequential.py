@@ -34,8 +34,12 @@ class Sequential(Model):
             return
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add expects a Layer instance, got {layer!r}.")
-        if not self._stack and self._input_layer is None and layer._batch_input_shape is not None:
-            self._input_layer = InputLayer(batch_shape=layer._batch_input_shape)
+        if not self._stack and self._input_layer is None:
+            shape = layer._batch_input_shape
+            if shape is None and isinstance(layer, Model) and layer.built_graph and len(layer.inputs) == 1:
+                shape = layer.inputs[0].shape  # a built model as first layer brings its input shape
+            if shape is not None:
+                self._input_layer = InputLayer(batch_shape=shape)
         self._stack.append(layer)
         if self._input_layer is not None:
             try:
@@ -77,8 +81,16 @@ class Sequential(Model):
 
     def _forward(self, tensors, training=False):
         x = tensors[0]
+        if not self._masking:
+            for layer in self._stack:
+                x = layer(x, training=training)
+            return [x]
+        mask = None  # a layer making a mask (Embedding(mask_zero=True), Masking) passes it down the stack
         for layer in self._stack:
-            x = layer(x, training=training)
+            out = layer(x, training=training) if mask is None else layer(x, training=training, mask=mask)
+            if mask is not None or layer._mask_source:
+                mask = layer.compute_mask(x, mask)
+            x = out
         return [x]
 
     def get_config(self):

@@ -14,10 +14,11 @@ from ..callbacks import CallbackList, History, ProgbarLogger
 from ..config import rng, xp
 from ..layers.base import shape_str
 from ..utils.data import as_list, to_array, to_float
+from . import data_adapter
 from ..utils.progbar import Progbar
 
 
-class Trainer:
+class Trainer(data_adapter.GeneratorMethods):
     """Mixed into Model. Expects `inputs`/`outputs` (KerasTensors) and `_forward(tensors, training)`."""
 
     compiled = False
@@ -33,6 +34,7 @@ class Trainer:
         self.loss = loss
         self._loss_spec, self._metric_spec = loss, metrics
         self._loss_weights_spec = loss_weights
+        self._weighted_metrics_spec = weighted_metrics
         self.compiled = True
         self._compiled_for = None  # per-output losses and metrics are resolved once outputs are known
         if self.built_graph:
@@ -48,13 +50,16 @@ class Trainer:
         weights = self._loss_weights_spec
         self._loss_weights = [1.0] * len(names) if weights is None else [float(w) for w in self._per_output(
             weights, "loss_weights")]
-        self._metrics = []  # (output index, Metric)
-        for i, spec in enumerate(self._per_output(self._metric_spec, "metrics", broadcast_list=True)):
-            for item in spec or []:
-                metric = metrics_module.get(item, self._loss_name(i), self.outputs[i].shape)
-                if len(names) > 1:
-                    metric.name = f"{names[i]}_{metric.name}"
-                self._metrics.append((i, metric))
+        self._metrics = []  # (output index, Metric, weighted): as Keras, only weighted_metrics see sample weights
+        for weighted, metric_spec in ((False, self._metric_spec), (True, self._weighted_metrics_spec)):
+            for i, spec in enumerate(self._per_output(metric_spec, "metrics", broadcast_list=True)):
+                for item in spec if isinstance(spec, (list, tuple)) else [spec] if spec is not None else []:
+                    metric = metrics_module.get(item, self._loss_name(i), self.outputs[i].shape)
+                    if len(names) > 1:
+                        metric.name = f"{names[i]}_{metric.name}"
+                    if weighted and any(m.name == metric.name for _, m, _ in self._metrics):
+                        metric.name = f"weighted_{metric.name}"
+                    self._metrics.append((i, metric, weighted))
         self._loss_tracker = metrics_module.Mean("loss")
         self._output_loss_trackers = [metrics_module.Mean(f"{n}_loss") for n in names] if len(names) > 1 else []
         self._compiled_for = (id(self.outputs[0]), len(names))
@@ -82,8 +87,17 @@ class Trainer:
         return [spec] * len(names)
 
     # --- data ------------------------------------------------------------------------------
+    def _by_name(self, data, names, what):
+        """A dict of arrays keyed by input/output names, in the model's order (Keras matches names, not order)."""
+        if not isinstance(data, dict) or not self.built_graph:
+            return data
+        unknown = sorted(set(data) - set(names))
+        if unknown or len(data) != len(names):
+            raise ValueError(f"{what} is a dict with keys {sorted(data)}, but the model's {what} names are {names}.")
+        return [data[name] for name in names]
+
     def _inputs_from(self, x):
-        xs = [to_float(to_array(v, "x")) for v in as_list(x)]
+        xs = [to_float(to_array(v, "x")) for v in as_list(self._by_name(x, self.input_names, "input"))]
         if not xs:
             raise ValueError("No input data: pass x to fit/evaluate/predict.")
         self._ensure_built(xs)
@@ -99,11 +113,12 @@ class Trainer:
                 raise ValueError(f'Input {i} of layer "{self._consumer_name(i)}" is incompatible with the layer: '
                                  f"expected shape={shape_str(expected)}, found shape={shape_str(array.shape)}")
             if array.shape[0] == 0:
-                raise ValueError(f"Input {i} is empty (shape {array.shape}): there is nothing to compute.")
+                raise ValueError(f'Input {i} of layer "{self._consumer_name(i)}" is empty (shape '
+                                 f"{shape_str(array.shape)}): there is nothing to compute.")
         return xs
 
     def _targets_from(self, y):
-        ys = [to_array(v, "y") for v in as_list(y)]
+        ys = [to_array(v, "y") for v in as_list(self._by_name(y, self.output_names, "output"))]
         if len(ys) != len(self.outputs):
             raise ValueError(f'Model "{self.name}" has {len(self.outputs)} output(s) {self.output_names}, but '
                              f"received {len(ys)} target array(s).")
@@ -133,6 +148,11 @@ class Trainer:
                              f"{shape_str(out_shape)} with loss '{loss_name}'.{hint}")
         if y.shape[0] == 0:
             raise ValueError("Target y is empty: there is nothing to train on.")
+        classes = out_shape[-1]
+        if sparse and classes is not None and (y.min() < 0 or y.max() >= classes):
+            raise ValueError(f"Target y holds class labels from {y.min():g} to {y.max():g}, but the output of layer "
+                             f"\"{self._producer_name(i)}\" of shape {shape_str(out_shape)} has {classes} classes: "
+                             f"labels must lie in [0, {classes}).")
         return to_float(y) if not sparse else y
 
     def _consumer_name(self, i):
@@ -210,8 +230,8 @@ class Trainer:
         for tracker, value in zip(self._output_loss_trackers, per_output):
             tracker.total += float(value.value) * n
             tracker.count += n
-        for i, metric in self._metrics:
-            metric.update_state(ys[i], outputs[i].value, weights)
+        for i, metric, weighted in self._metrics:
+            metric.update_state(ys[i], outputs[i].value, weights if weighted else None)
 
     def _train_step(self, xs, ys, weights):
         outputs = self._forward([Tensor(x) for x in xs], training=True)
@@ -232,13 +252,13 @@ class Trainer:
         self._loss_tracker.reset_state()
         for tracker in self._output_loss_trackers:
             tracker.reset_state()
-        for _, metric in self._metrics:
+        for _, metric, _ in self._metrics:
             metric.reset_state()
 
     def _logs(self):
         logs = {"loss": self._loss_tracker.result()}
         logs.update((t.name, t.result()) for t in self._output_loss_trackers)
-        logs.update((m.name, m.result()) for _, m in self._metrics)
+        logs.update((m.name, m.result()) for _, m, _ in self._metrics)
         return logs
 
     @property
@@ -254,6 +274,10 @@ class Trainer:
             raise TypeError("fit(nb_epoch=...) is Keras 1 spelling: use epochs=.")
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        if data_adapter.is_batch_source(x):  # a generator, iterator or Sequence of batches
+            return data_adapter.fit(self, x, epochs, verbose, callbacks, validation_data, steps_per_epoch,
+                                    validation_steps, validation_batch_size, validation_freq, class_weight,
+                                    initial_epoch, y, validation_split, sample_weight)
         batch_size = 32 if batch_size is None else batch_size
         if not isinstance(batch_size, (int, xp.integer)) or batch_size <= 0:
             raise ValueError(f"batch_size must be a positive integer, received batch_size={batch_size!r}.")
@@ -298,7 +322,7 @@ class Trainer:
                 start = (step * batch_size) % n
                 stop = start + batch_size
                 if batch_logs:
-                    callback_list.call("on_train_batch_begin", step, {"batch": step, "size": batch_size})
+                    callback_list.call("on_train_batch_begin", step, {"batch": step, "size": min(stop, n) - start})
                 loss = self._train_step([a[start:stop] for a in xs_epoch], [a[start:stop] for a in ys_epoch],
                                         None if w_epoch is None else w_epoch[start:stop])
                 if not nan_reported and not math.isfinite(loss):
@@ -339,8 +363,10 @@ class Trainer:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False, **kwargs):
         """Loss (and metrics) on (x, y): a scalar if there are no metrics, else [loss, *metrics]."""
+        if data_adapter.is_batch_source(x):
+            return data_adapter.evaluate(self, x, steps, verbose, return_dict, y)
         batch_size = 32 if batch_size is None else batch_size
-        if batch_size <= 0:
+        if not isinstance(batch_size, (int, xp.integer)) or batch_size <= 0:
             raise ValueError(f"batch_size must be a positive integer, received batch_size={batch_size!r}.")
         xs, ys, weights = self._prepare(x, y, sample_weight)
         steps = math.ceil(len(xs[0]) / batch_size)
@@ -355,8 +381,10 @@ class Trainer:
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, **kwargs):
         """Model outputs for x, computed in batches (inference mode: no dropout, no graph)."""
+        if data_adapter.is_batch_source(x):
+            return data_adapter.predict(self, x, steps)
         batch_size = 32 if batch_size is None else batch_size
-        if batch_size <= 0:
+        if not isinstance(batch_size, (int, xp.integer)) or batch_size <= 0:
             raise ValueError(f"batch_size must be a positive integer, received batch_size={batch_size!r}.")
         xs = self._inputs_from(x)
         n = len(xs[0])

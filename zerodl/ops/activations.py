@@ -2,7 +2,7 @@
 import math
 
 from ..autodiff import Op
-from ..config import xp
+from ..config import floatx, xp
 from .base import operand
 
 
@@ -171,16 +171,22 @@ class HardSigmoid(Op):
         return (g * self.inside / 6,)
 
 
-def sigmoid(x): return Sigmoid()(operand(x))
-def tanh(x): return Tanh()(operand(x))
+def _floating(x):
+    """operand(x), with integer and boolean arrays as floatx: activations are float math."""
+    x = operand(x)
+    return x.astype(floatx()) if isinstance(x, xp.ndarray) and x.dtype.kind in "biu" else x
+
+
+def sigmoid(x): return Sigmoid()(_floating(x))
+def tanh(x): return Tanh()(_floating(x))
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
-    return Relu(negative_slope, max_value, threshold)(operand(x))
-def elu(x, alpha=1.0): return Elu(alpha)(operand(x))
-def selu(x): return Elu(1.6732632423543772, 1.0507009873554805)(operand(x))
-def softplus(x): return Softplus()(operand(x))
-def softsign(x): return Softsign()(operand(x))
-def softmax(x, axis=-1): return Softmax(axis)(operand(x))
-def log_softmax(x, axis=-1): return LogSoftmax(axis)(operand(x))
-def swish(x): return Swish()(operand(x))
-def gelu(x, approximate=False): return Gelu(approximate)(operand(x))
-def hard_sigmoid(x): return HardSigmoid()(operand(x))
+    return Relu(negative_slope, max_value, threshold)(_floating(x))
+def elu(x, alpha=1.0): return Elu(alpha)(_floating(x))
+def selu(x): return Elu(1.6732632423543772, 1.0507009873554805)(_floating(x))
+def softplus(x): return Softplus()(_floating(x))
+def softsign(x): return Softsign()(_floating(x))
+def softmax(x, axis=-1): return Softmax(axis)(_floating(x))
+def log_softmax(x, axis=-1): return LogSoftmax(axis)(_floating(x))
+def swish(x): return Swish()(_floating(x))
+def gelu(x, approximate=False): return Gelu(approximate)(_floating(x))
+def hard_sigmoid(x): return HardSigmoid()(_floating(x))
