@@ -1,4 +1,6 @@
 """Utilities with Keras names: to_categorical, normalize, set_random_seed."""
 from . import np_utils
 from .np_utils import normalize, to_categorical
+from .plotting import get_activations, plot_activations, plot_decision_boundary, plot_history, plot_model
 from .random import set_random_seed
+from .timeseries import timeseries_dataset_from_array

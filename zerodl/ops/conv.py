@@ -1,0 +1,603 @@
+"""Convolution, pooling and spatial ops on channels_last arrays, by im2col and one GEMM.
+
+Layouts: x (batch, H, W, C) for 2-D ops and (batch, L, C) for 1-D ops (run as 2-D with H = 1);
+conv kernels (kh, kw, in, out) as in Keras (kernel (k, in, out) for 1-D); transposed-conv kernels
+(kh, kw, out, in). `padding` is 'valid', 'same' (TensorFlow's split: the extra pixel goes after)
+or explicit ((top, bottom), (left, right)).
+
+Forward: the windows of the padded input are a strided view (`sliding_window_view`); copying them
+once gives the im2col matrix (batch*Ho*Wo, kh*kw*C), and one GEMM with the kernel reshaped to
+(kh*kw*C, out) gives the output. Backward: d kernel = cols^T g (one GEMM); d x = col2im(g kernel^T),
+a loop over the kh*kw kernel offsets only, each adding a strided slab of the padded gradient.
+"""
+from .. import autodiff
+from ..autodiff import Op
+from ..config import xp
+from .base import operand
+
+_sliding_window_view = xp.lib.stride_tricks.sliding_window_view
+
+
+# --- sizes ---------------------------------------------------------------------------------
+
+def as_tuple(value, n, name="value"):
+    """An int or a sequence of n ints as a tuple of n ints (Keras' normalize_tuple)."""
+    if isinstance(value, (int, xp.integer)):
+        return (int(value),) * n
+    value = tuple(int(v) for v in value)
+    if len(value) != n:
+        raise ValueError(f"The `{name}` argument must be a tuple of {n} integers. Received: {value}")
+    return value
+
+
+def output_length(length, size, stride, padding, dilation=1):
+    """Output length of a conv or pool window of `size` along an axis (Keras conv_output_length)."""
+    if length is None:
+        return None
+    effective = (size - 1) * dilation + 1
+    if isinstance(padding, str):
+        if padding == "same":
+            return -(-length // stride)
+        if padding == "causal":
+            return -(-length // stride)
+        return (length - effective) // stride + 1 if length >= effective else 0
+    return (length + padding[0] + padding[1] - effective) // stride + 1
+
+
+def padding_amounts(length, size, stride, padding, dilation=1):
+    """(before, after) zero padding along an axis for 'valid', 'same' or 'causal'."""
+    if not isinstance(padding, str):
+        return tuple(padding)
+    effective = (size - 1) * dilation + 1
+    if padding == "valid":
+        return 0, 0
+    if padding == "causal":
+        return effective - 1, 0
+    if padding != "same":
+        raise ValueError(f"padding must be 'valid' or 'same', received padding={padding!r}.")
+    out = -(-length // stride)
+    total = max((out - 1) * stride + effective - length, 0)
+    return total // 2, total - total // 2
+
+
+def deconv_output_length(length, size, stride, padding, output_padding=None, dilation=1):
+    """Output length of a transposed convolution (Keras deconv_output_length)."""
+    if length is None:
+        return None
+    effective = (size - 1) * dilation + 1
+    if output_padding is None:
+        return length * stride + max(effective - stride, 0) if padding == "valid" else length * stride
+    pad = effective // 2 if padding == "same" else 0
+    return (length - 1) * stride + effective - 2 * pad + output_padding
+
+
+def _check_positive(shape, op):
+    if any(d <= 0 for d in shape):
+        raise ValueError(f"{op}: computed output size would be negative or zero: {shape}. The input is "
+                         "smaller than the kernel (or pool) window; use padding='same' or a larger input.")
+
+
+# --- im2col and col2im ----------------------------------------------------------------------
+
+def pad_spatial(x, pads, value=0):
+    """x (N, H, W, C) with pads ((top, bottom), (left, right)) of `value` around H and W."""
+    (pt, pb), (pl, pr) = pads
+    if not (pt or pb or pl or pr):
+        return x
+    n, h, w, c = x.shape
+    out = xp.full((n, h + pt + pb, w + pl + pr, c), value, dtype=x.dtype)
+    out[:, pt:pt + h, pl:pl + w] = x
+    return out
+
+
+def im2col(x, kernel_size, strides, dilation, out_hw):
+    """The windows of padded x (N, H, W, C) copied once as (N, Ho, Wo, kh, kw, C)."""
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel_size, strides, dilation, out_hw
+    windows = _sliding_window_view(x, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(1, 2))
+    windows = windows[:, :(ho - 1) * sh + 1:sh, :(wo - 1) * sw + 1:sw, :, ::dh, ::dw]  # (N, Ho, Wo, C, kh, kw)
+    cols = xp.empty((x.shape[0], ho, wo, kh, kw, x.shape[3]), dtype=x.dtype)
+    if x.shape[3] == 1 or kh * kw < 16:  # one copy per offset: long contiguous runs when C is small
+        for i in range(kh):
+            for j in range(kw):
+                cols[:, :, :, i, j, :] = windows[..., i, j]
+    else:
+        cols[...] = windows.transpose(0, 1, 2, 4, 5, 3)
+    return cols
+
+
+def _offset_slices(i, j, strides, dilation, out_hw):
+    """The slab of the padded input that kernel offset (i, j) meets, over all output positions."""
+    (sh, sw), (dh, dw), (ho, wo) = strides, dilation, out_hw
+    return (slice(None), slice(i * dh, i * dh + (ho - 1) * sh + 1, sh),
+            slice(j * dw, j * dw + (wo - 1) * sw + 1, sw))
+
+
+def col2im(cols, padded_shape, strides, dilation):
+    """Sum the windows cols (N, Ho, Wo, kh, kw, C) back into an array of `padded_shape` (N, Hp, Wp, C)."""
+    n, ho, wo, kh, kw, c = cols.shape
+    out = xp.zeros(padded_shape, dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out[_offset_slices(i, j, strides, dilation, (ho, wo))] += cols[:, :, :, i, j, :]
+    return out
+
+
+def _crop(x, pads, shape):
+    (pt, _), (pl, _) = pads
+    if x.shape[1:3] == tuple(shape):
+        return x
+    return x[:, pt:pt + shape[0], pl:pl + shape[1]]
+
+
+def _keeps_grad():
+    return autodiff._grad_enabled
+
+
+def _needs_grad(op, i):
+    return len(op.inputs) > i and getattr(op.inputs[i], "requires_grad", False)
+
+
+def _as_2d(x, rank):
+    """A 1-D input (N, L, C) viewed as 2-D (N, 1, L, C)."""
+    return x if rank == 2 else x.reshape(x.shape[0], 1, x.shape[1], x.shape[2])
+
+
+def _spatial(value, rank, name):
+    t = as_tuple(value, rank, name)
+    return t if rank == 2 else (1,) + t
+
+
+def _pads(rank, padding):
+    if isinstance(padding, str):
+        return padding
+    padding = tuple(tuple(p) for p in padding)
+    return padding if rank == 2 else ((0, 0),) + padding
+
+
+def _resolve_pads(hw, kernel, strides, padding, dilation):
+    if isinstance(padding, str):
+        return tuple(padding_amounts(n, k, s, padding, d) for n, k, s, d in zip(hw, kernel, strides, dilation))
+    return padding
+
+
+# --- convolution ----------------------------------------------------------------------------
+
+class Conv(Op):
+    """y = conv(x, kernel) + bias for rank 1 or 2 (channels_last).
+
+    x (N, [H,] W, C), kernel ([kh,] kw, C, F), bias (F,) or None -> y (N, [Ho,] Wo, F).
+    """
+
+    def __init__(self, rank=2, strides=1, padding="valid", dilation_rate=1):
+        self.rank = rank
+        self.strides = _spatial(strides, rank, "strides")
+        self.dilation = _spatial(dilation_rate, rank, "dilation_rate")
+        self.padding = _pads(rank, padding)
+
+    def __call__(self, x, kernel, bias=None):
+        args = (operand(x), kernel) if bias is None else (operand(x), kernel, bias)
+        return super().__call__(*args)
+
+    def forward(self, x, kernel, bias=None):
+        x4 = _as_2d(x, self.rank)
+        k4 = kernel if self.rank == 2 else kernel.reshape((1,) + kernel.shape)
+        kh, kw, c, f = k4.shape
+        n, h, w, _ = x4.shape
+        pads = _resolve_pads((h, w), (kh, kw), self.strides, self.padding, self.dilation)
+        out_hw = tuple(output_length(m, k, s, p, d) for m, k, s, p, d in
+                       zip((h, w), (kh, kw), self.strides, pads, self.dilation))
+        _check_positive(out_hw, "Conv")
+        xpad = pad_spatial(x4, pads)
+        cols = im2col(xpad, (kh, kw), self.strides, self.dilation, out_hw).reshape(-1, kh * kw * c)
+        out = cols @ k4.reshape(-1, f)
+        if bias is not None:
+            out += bias
+        if _keeps_grad():
+            self.cols, self.kernel = cols, k4
+            self.x_shape, self.padded_shape, self.pads, self.out_hw = x.shape, xpad.shape, pads, out_hw
+        return out.reshape((n,) + out_hw[2 - self.rank:] + (f,))
+
+    def backward(self, g):
+        k4, cols = self.kernel, self.cols
+        f = k4.shape[3]
+        g2 = g.reshape(-1, f)
+        gx = gk = gb = None
+        if _needs_grad(self, 0):
+            dcols = (g2 @ k4.reshape(-1, f).T).reshape((g.shape[0],) + self.out_hw + k4.shape[:3])
+            padded = col2im(dcols, self.padded_shape, self.strides, self.dilation)
+            hw = (1, self.x_shape[1]) if self.rank == 1 else self.x_shape[1:3]
+            gx = _crop(padded, self.pads, hw).reshape(self.x_shape)
+        if _needs_grad(self, 1):
+            gk = (cols.T @ g2).reshape(self.inputs[1].shape)
+        if len(self.inputs) == 3:
+            gb = g2.sum(axis=0)
+            return gx, gk, gb
+        return gx, gk
+
+
+class ConvTranspose(Op):
+    """The transpose (gradient) of a 2-D convolution: x (N, H, W, Cin), kernel (kh, kw, F, Cin),
+    bias (F,) -> y (N, Ho, Wo, F) with Ho = deconv_output_length(H, ...)."""
+
+    def __init__(self, strides=1, padding="valid", output_padding=None, dilation_rate=1):
+        self.strides = as_tuple(strides, 2, "strides")
+        self.dilation = as_tuple(dilation_rate, 2, "dilation_rate")
+        self.padding = padding
+        self.output_padding = None if output_padding is None else as_tuple(output_padding, 2, "output_padding")
+
+    def __call__(self, x, kernel, bias=None):
+        args = (operand(x), kernel) if bias is None else (operand(x), kernel, bias)
+        return super().__call__(*args)
+
+    def geometry(self, hw, kernel_hw):
+        """(output size, crop offsets, size of the full buffer) for an input of spatial size hw."""
+        out, before, full = [], [], []
+        for i in range(2):
+            k, s, d = kernel_hw[i], self.strides[i], self.dilation[i]
+            op = None if self.output_padding is None else self.output_padding[i]
+            length = deconv_output_length(hw[i], k, s, self.padding, op, d)
+            effective = (k - 1) * d + 1
+            # 'same': where TensorFlow's conv2d 'same' padding of an input of `length` would start
+            start = max((hw[i] - 1) * s + effective - length, 0) // 2 if self.padding == "same" else 0
+            out.append(length)
+            before.append(start)
+            full.append(max((hw[i] - 1) * s + effective, start + length))
+        return tuple(out), tuple(before), tuple(full)
+
+    def forward(self, x, kernel, bias=None):
+        n, h, w, cin = x.shape
+        kh, kw, f, _ = kernel.shape
+        out_hw, before, full = self.geometry((h, w), (kh, kw))
+        _check_positive(out_hw, "Conv2DTranspose")
+        cols = (x.reshape(-1, cin) @ kernel.reshape(-1, cin).T).reshape(n, h, w, kh, kw, f)
+        padded = col2im(cols, (n,) + full + (f,), self.strides, self.dilation)
+        out = padded[:, before[0]:before[0] + out_hw[0], before[1]:before[1] + out_hw[1]]
+        out = out + bias if bias is not None else xp.ascontiguousarray(out)
+        if _keeps_grad():
+            self.x, self.kernel, self.geom = x, kernel, (out_hw, before, full)
+        return out
+
+    def backward(self, g):
+        x, kernel = self.x, self.kernel
+        n, h, w, cin = x.shape
+        kh, kw, f, _ = kernel.shape
+        out_hw, before, full = self.geom
+        if tuple(full) == tuple(out_hw):
+            padded = g
+        else:
+            padded = xp.zeros((n,) + full + (f,), dtype=g.dtype)
+            padded[:, before[0]:before[0] + out_hw[0], before[1]:before[1] + out_hw[1]] = g
+        cols = im2col(padded, (kh, kw), self.strides, self.dilation, (h, w)).reshape(-1, kh * kw * f)
+        k2 = kernel.reshape(-1, cin)
+        gx = (cols @ k2).reshape(x.shape) if _needs_grad(self, 0) else None
+        gk = (cols.T @ x.reshape(-1, cin)).reshape(kernel.shape) if _needs_grad(self, 1) else None
+        if len(self.inputs) == 3:
+            return gx, gk, g.reshape(-1, f).sum(axis=0)
+        return gx, gk
+
+
+class DepthwiseConv(Op):
+    """Each input channel convolved with its own `multiplier` filters: x (N, H, W, C),
+    kernel (kh, kw, C, M) -> y (N, Ho, Wo, C*M) (output channel c*M + m), as Keras DepthwiseConv2D."""
+
+    def __init__(self, strides=1, padding="valid", dilation_rate=1):
+        self.strides = as_tuple(strides, 2, "strides")
+        self.dilation = as_tuple(dilation_rate, 2, "dilation_rate")
+        self.padding = padding
+
+    def __call__(self, x, kernel, bias=None):
+        args = (operand(x), kernel) if bias is None else (operand(x), kernel, bias)
+        return super().__call__(*args)
+
+    def forward(self, x, kernel, bias=None):
+        kh, kw, c, m = kernel.shape
+        n, h, w, _ = x.shape
+        pads = _resolve_pads((h, w), (kh, kw), self.strides, self.padding, self.dilation)
+        out_hw = tuple(output_length(a, k, s, p, d) for a, k, s, p, d in
+                       zip((h, w), (kh, kw), self.strides, pads, self.dilation))
+        _check_positive(out_hw, "DepthwiseConv2D")
+        xpad = pad_spatial(x, pads)
+        cols = im2col(xpad, (kh, kw), self.strides, self.dilation, out_hw).reshape(-1, kh * kw, c)
+        # one batched GEMM over channels: (C, P, kh*kw) @ (C, kh*kw, M) -> (C, P, M)
+        out = xp.matmul(cols.transpose(2, 0, 1), kernel.reshape(kh * kw, c, m).transpose(1, 0, 2))
+        out = out.transpose(1, 0, 2).reshape((n,) + out_hw + (c * m,))
+        if bias is not None:
+            out += bias
+        if _keeps_grad():
+            self.cols, self.kernel, self.x_shape, self.padded_shape, self.pads = cols, kernel, x.shape, xpad.shape, pads
+        return out
+
+    def backward(self, g):
+        kh, kw, c, m = self.kernel.shape
+        gc = g.reshape(-1, c, m).transpose(1, 0, 2)  # (C, P, M)
+        gx = gk = None
+        if _needs_grad(self, 0):
+            kt = self.kernel.reshape(kh * kw, c, m).transpose(1, 2, 0)  # (C, M, kh*kw)
+            dcols = xp.matmul(gc, kt).transpose(1, 2, 0)  # (P, kh*kw, C)
+            dcols = dcols.reshape(g.shape[:3] + (kh, kw, c))
+            padded = col2im(dcols, self.padded_shape, self.strides, self.dilation)
+            gx = _crop(padded, self.pads, self.x_shape[1:3])
+        if _needs_grad(self, 1):
+            gk = xp.matmul(self.cols.transpose(2, 1, 0), gc)  # (C, kh*kw, M)
+            gk = gk.transpose(1, 0, 2).reshape(self.kernel.shape)
+        if len(self.inputs) == 3:
+            return gx, gk, g.reshape(-1, c * m).sum(axis=0)
+        return gx, gk
+
+
+# --- pooling --------------------------------------------------------------------------------
+
+class Pool(Op):
+    """Max or average pooling for rank 1 or 2 (channels_last): x (N, [H,] W, C) -> (N, [Ho,] Wo, C).
+
+    Windows that tile the input (strides == pool_size, 'valid') take a reshape fast path;
+    otherwise each of the ph*pw window offsets contributes one strided slab. 'same' average
+    pooling divides by the number of real (unpadded) values, as Keras. The max gradient goes
+    to the first maximum of each window (as TensorFlow and PyTorch).
+    """
+
+    def __init__(self, mode, pool_size, strides=None, padding="valid", rank=2):
+        if mode not in ("max", "avg"):
+            raise ValueError(f"Pool mode must be 'max' or 'avg', got {mode!r}.")
+        if padding not in ("valid", "same"):
+            raise ValueError(f"padding must be 'valid' or 'same', received padding={padding!r}.")
+        self.mode, self.rank, self.padding = mode, rank, padding
+        self.pool = _spatial(pool_size, rank, "pool_size")
+        self.strides = self.pool if strides is None else _spatial(strides, rank, "strides")
+
+    def forward(self, x):
+        x4 = _as_2d(x, self.rank)
+        n, h, w, c = x4.shape
+        (ph, pw), (sh, sw) = self.pool, self.strides
+        pads = _resolve_pads((h, w), self.pool, self.strides, self.padding, (1, 1))
+        out_hw = tuple(output_length(a, k, s, p) for a, k, s, p in zip((h, w), self.pool, self.strides, pads))
+        _check_positive(out_hw, "Pooling")
+        ho, wo = out_hw
+        self.x_shape, self.out_hw, self.pads = x.shape, out_hw, pads
+        self.tiled = self.strides == self.pool and pads == ((0, 0), (0, 0))
+        if self.tiled:  # windows tile the input: a reshape, then reduce the window rows, then its columns
+            view = x4[:, :ho * ph, :wo * pw].reshape(n, ho, ph, wo, pw, c)
+            out = self._tiled_forward(view, _keeps_grad())
+            padded = x4
+        else:
+            fill = -xp.inf if self.mode == "max" else 0
+            padded = pad_spatial(x4, pads, fill)
+            out = None
+            for i in range(ph):
+                for j in range(pw):
+                    slab = padded[_offset_slices(i, j, self.strides, (1, 1), out_hw)]
+                    if out is None:
+                        out = slab.copy()
+                    elif self.mode == "max":
+                        xp.maximum(out, slab, out=out)
+                    else:
+                        out += slab
+            if self.mode == "avg":
+                out /= self._counts(h, w, x.dtype)
+        if self.mode == "max" and not self.tiled and _keeps_grad():
+            self.padded, self.out = padded, out
+        return out.reshape((n,) + out_hw[2 - self.rank:] + (c,))
+
+    def _tiled_forward(self, view, keep_index):
+        """Reduce view (N, Ho, ph, Wo, pw, C) over its window axes: first the ph rows, as operations on
+        long contiguous runs, then the pw columns. For max, `row_index` (N, Ho, Wo, pw, C) says which row
+        holds each column's maximum and `col_index` (N, Ho, Wo, C) which column wins (first one on ties)."""
+        ph, pw = self.pool
+        rows = view[:, :, 0].copy()
+        row_index = col_index = None
+        for i in range(1, ph):
+            if self.mode == "avg":
+                rows += view[:, :, i]
+                continue
+            if keep_index:
+                greater = view[:, :, i] > rows
+                row_index = greater if ph == 2 else xp.where(greater, xp.uint8(i), 0 if i == 1 else row_index)
+            xp.maximum(rows, view[:, :, i], out=rows)
+        out = rows[:, :, :, 0].copy()
+        for j in range(1, pw):
+            if self.mode == "avg":
+                out += rows[:, :, :, j]
+                continue
+            if keep_index:
+                greater = rows[:, :, :, j] > out
+                col_index = greater if pw == 2 else xp.where(greater, xp.uint8(j), 0 if j == 1 else col_index)
+            xp.maximum(out, rows[:, :, :, j], out=out)
+        if self.mode == "avg":
+            out /= out.dtype.type(ph * pw)
+        elif keep_index:
+            self.row_index, self.col_index = row_index, col_index
+        return out
+
+    def _counts(self, h, w, dtype):
+        """Number of real input values in each window, shape (Ho, Wo, 1)."""
+        counts = []
+        for length, k, s, (before, _), o in zip((h, w), self.pool, self.strides, self.pads, self.out_hw):
+            start = xp.arange(o) * s - before
+            counts.append(xp.minimum(start + k, length) - xp.maximum(start, 0))
+        return (counts[0][:, None] * counts[1][None, :]).astype(dtype)[:, :, None]
+
+    def backward(self, g):
+        x_shape = self.x_shape
+        n = x_shape[0]
+        c = x_shape[-1]
+        h, w = (1, x_shape[1]) if self.rank == 1 else x_shape[1:3]
+        (ph, pw), (ho, wo) = self.pool, self.out_hw
+        g4 = g.reshape(n, ho, wo, c)
+        (pt, pb), (pl, pr) = self.pads
+        shape = (n, h + pt + pb, w + pl + pr, c)
+        if self.mode == "avg":
+            scaled = g4 / (ph * pw) if self.tiled else g4 / self._counts(h, w, g.dtype)
+            if self.tiled and ho * ph == h and wo * pw == w:
+                grad = xp.broadcast_to(scaled[:, :, None, :, None], (n, ho, ph, wo, pw, c)).reshape(x_shape)
+                return (grad,)
+            padded = xp.zeros(shape, dtype=g.dtype)
+            for i in range(ph):
+                for j in range(pw):
+                    padded[_offset_slices(i, j, self.strides, (1, 1), self.out_hw)] += scaled
+            return (_crop(padded, self.pads, (h, w)).reshape(x_shape),)
+        if self.tiled:
+            return (self._tiled_max_backward(g4, (h, w)).reshape(x_shape),)
+        xpad, out = self.padded, self.out
+        grad = xp.zeros(shape, dtype=g.dtype)
+        taken = xp.zeros(out.shape, dtype=bool)
+        for i in range(ph):
+            for j in range(pw):
+                index = _offset_slices(i, j, self.strides, (1, 1), self.out_hw)
+                first = xpad[index] == out
+                first &= ~taken
+                taken |= first
+                grad[index] += g4 * first
+        return (_crop(grad, self.pads, (h, w)).reshape(x_shape),)
+
+    def _tiled_max_backward(self, g4, hw):
+        """Route g4 (N, Ho, Wo, C) to the winning column of each window, then to the winning row in it."""
+        (ph, pw), (ho, wo) = self.pool, self.out_hw
+        n, c = g4.shape[0], g4.shape[3]
+        cols = xp.empty((n, ho, wo, pw, c), dtype=g4.dtype)
+        _route(g4, self.col_index, pw, [cols[:, :, :, j] for j in range(pw)])
+        grad = xp.empty((n, ho, ph, wo, pw, c), dtype=g4.dtype)
+        _route(cols, self.row_index, ph, [grad[:, :, i] for i in range(ph)])
+        grad = grad.reshape(n, ho * ph, wo * pw, c)
+        if (ho * ph, wo * pw) != tuple(hw):  # the rows and columns past the last window get no gradient
+            full = xp.zeros((n,) + tuple(hw) + (c,), dtype=g4.dtype)
+            full[:, :ho * ph, :wo * pw] = grad
+            grad = full
+        return grad
+
+
+def _route(g, index, k, outs):
+    """outs[m] = g where index == m, else 0 (index None: all to outs[0]; bool index when k == 2)."""
+    if k == 1:
+        outs[0][...] = g
+    elif k == 2:
+        xp.multiply(g, index, out=outs[1])
+        xp.subtract(g, outs[1], out=outs[0])
+    else:
+        for m in range(k):
+            xp.multiply(g, index == m, out=outs[m])
+
+
+# --- padding, cropping, upsampling -----------------------------------------------------------
+
+class Pad(Op):
+    """Zero padding of the spatial axes 1..k of x (N, d1, ..., dk, C): pads ((b1, a1), ..., (bk, ak))."""
+
+    def __init__(self, pads):
+        self.pads = tuple(tuple(int(v) for v in p) for p in pads)
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        shape = (x.shape[0],) + tuple(d + b + a for d, (b, a) in zip(x.shape[1:], self.pads)) + \
+            x.shape[1 + len(self.pads):]
+        out = xp.zeros(shape, dtype=x.dtype)
+        out[self._index(x.shape)] = x
+        return out
+
+    def _index(self, shape):
+        return (slice(None),) + tuple(slice(b, b + d) for d, (b, _) in zip(shape[1:], self.pads))
+
+    def backward(self, g):
+        return (g[self._index(self.x_shape)],)
+
+
+class Crop(Op):
+    """Remove ((b1, a1), ..., (bk, ak)) values from the spatial axes 1..k of x (N, d1, ..., dk, C)."""
+
+    def __init__(self, crops):
+        self.crops = tuple(tuple(int(v) for v in p) for p in crops)
+
+    def forward(self, x):
+        self.x_shape, self.dtype = x.shape, x.dtype
+        self.index = (slice(None),) + tuple(slice(b, d - a) for d, (b, a) in zip(x.shape[1:], self.crops))
+        out = x[self.index]
+        _check_positive(out.shape[1:], "Cropping")
+        return out
+
+    def backward(self, g):
+        grad = xp.zeros(self.x_shape, dtype=g.dtype)
+        grad[self.index] = g
+        return (grad,)
+
+
+class UpSample(Op):
+    """Nearest-neighbour upsampling: repeat axis 1+i of x (N, d1, ..., dk, C) size[i] times."""
+
+    def __init__(self, size):
+        self.size = tuple(int(s) for s in size)
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        k = len(self.size)
+        shape, expanded, index = [x.shape[0]], [x.shape[0]], [slice(None)]
+        for d, s in zip(x.shape[1:1 + k], self.size):
+            shape += [d, s]
+            expanded += [d * s]
+            index += [slice(None), None]
+        view = x[tuple(index)]
+        target = tuple(v for pair in zip(x.shape[1:1 + k], self.size) for v in pair)
+        out = xp.broadcast_to(view, (x.shape[0],) + target + x.shape[1 + k:])
+        return out.reshape(tuple(expanded) + x.shape[1 + k:])
+
+    def backward(self, g):
+        k = len(self.size)
+        split = (g.shape[0],) + tuple(v for pair in zip(self.x_shape[1:1 + k], self.size) for v in pair) + \
+            g.shape[1 + k:]
+        return (g.reshape(split).sum(axis=tuple(2 + 2 * i for i in range(k))),)
+
+
+# --- functions ------------------------------------------------------------------------------
+
+def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
+    """x (N, H, W, C), kernel (kh, kw, C, F), bias (F,) -> (N, Ho, Wo, F)."""
+    return Conv(2, strides, padding, dilation_rate)(x, kernel, bias)
+
+
+def conv1d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
+    """x (N, L, C), kernel (k, C, F), bias (F,) -> (N, Lo, F); padding may also be 'causal'."""
+    if padding == "causal":
+        k = kernel.shape[0]
+        padding = (((as_tuple(dilation_rate, 1)[0]) * (k - 1), 0),)
+    return Conv(1, strides, padding, dilation_rate)(x, kernel, bias)
+
+
+def conv2d_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padding=None, dilation_rate=1):
+    """x (N, H, W, Cin), kernel (kh, kw, F, Cin), bias (F,) -> (N, Ho, Wo, F)."""
+    return ConvTranspose(strides, padding, output_padding, dilation_rate)(x, kernel, bias)
+
+
+def depthwise_conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
+    """x (N, H, W, C), kernel (kh, kw, C, M), bias (C*M,) -> (N, Ho, Wo, C*M)."""
+    return DepthwiseConv(strides, padding, dilation_rate)(x, kernel, bias)
+
+
+def max_pool2d(x, pool_size, strides=None, padding="valid"):
+    return Pool("max", pool_size, strides, padding, 2)(operand(x))
+
+
+def avg_pool2d(x, pool_size, strides=None, padding="valid"):
+    return Pool("avg", pool_size, strides, padding, 2)(operand(x))
+
+
+def max_pool1d(x, pool_size, strides=None, padding="valid"):
+    return Pool("max", pool_size, strides, padding, 1)(operand(x))
+
+
+def avg_pool1d(x, pool_size, strides=None, padding="valid"):
+    return Pool("avg", pool_size, strides, padding, 1)(operand(x))
+
+
+def pad(x, pads):
+    return Pad(pads)(operand(x))
+
+
+def crop(x, crops):
+    return Crop(crops)(operand(x))
+
+
+def upsample(x, size):
+    return UpSample(size)(operand(x))
+
+
+__all__ = ["conv1d", "conv2d", "conv2d_transpose", "depthwise_conv2d", "max_pool1d", "max_pool2d",
+           "avg_pool1d", "avg_pool2d", "pad", "crop", "upsample", "output_length", "padding_amounts",
+           "deconv_output_length", "as_tuple"]
