@@ -166,28 +166,17 @@ def gradients(loss, variables, output_gradient=None):
     `loss` is usually a scalar Tensor; for a non-scalar one, `output_gradient` (default ones)
     is the vector in the vector-Jacobian product.
     """
-    wanted = {id(v) for v in variables}
-    found = {}  # id(tensor) -> gradient, for the wanted tensors
     seed = (xp.ones(loss.value.shape, loss.value.dtype) if output_gradient is None
             else xp.asarray(output_gradient, dtype=loss.value.dtype))
+    grads = {id(loss): seed}  # id(tensor) -> d(loss)/d(tensor), complete once the tensor is reached
     if loss.requires_grad and loss.op is not None:
-        grads = {id(loss): seed}
         for tensor in reversed(_topological_order(loss)):
-            grad = grads.pop(id(tensor), None)
+            grad = grads.get(id(tensor))
             if grad is None:
                 continue
-            if id(tensor) in wanted:  # an intermediate tensor asked for: its gradient is complete here
-                found[id(tensor)] = grad
-            for x, gx in zip(tensor.op.inputs, tensor.op.backward(grad)):
-                if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
-                    continue
-                if x.op is None:  # a leaf: a Variable
-                    if id(x) in wanted:
-                        previous = found.get(id(x))
-                        found[id(x)] = gx if previous is None else previous + gx
-                else:
+            op = tensor.op
+            for x, gx in zip(op.inputs, op.backward(grad)):
+                if gx is not None and isinstance(x, Tensor) and x.requires_grad:
                     previous = grads.get(id(x))
                     grads[id(x)] = gx if previous is None else previous + gx
-    elif id(loss) in wanted:
-        found[id(loss)] = seed
-    return [found[id(v)] if id(v) in found else xp.zeros_like(v.value) for v in variables]
+    return [grads[id(v)] if id(v) in grads else xp.zeros_like(v.value) for v in variables]

@@ -42,9 +42,11 @@ def mean_squared_logarithmic_error(y_true, y_pred):
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     if label_smoothing:
         y_true = ops.base.operand(y_true) * (1 - label_smoothing) + 0.5 * label_smoothing
-    logits = y_pred if from_logits else _logits_below(y_pred, Sigmoid)
+    if from_logits:
+        return ops.sigmoid_cross_entropy(y_true, y_pred)
+    logits = _logits_below(y_pred, Sigmoid)
     if logits is not None:
-        return ops.sigmoid_cross_entropy(y_true, logits)
+        return ops.sigmoid_cross_entropy(y_true, logits, probs=y_pred.value)
     return ops.binary_cross_entropy(y_true, y_pred)
 
 

@@ -37,13 +37,13 @@ class Affine(Op):
         return y
 
     def backward(self, g):
-        x2 = self.x.reshape(-1, self.x.shape[-1])
-        g2 = g.reshape(-1, g.shape[-1])
+        x, g2 = self.x, g
+        if x.ndim != 2:  # (batch, ..., in): fold the leading axes into one
+            x, g2 = x.reshape(-1, x.shape[-1]), g.reshape(-1, g.shape[-1])
         gx = g @ self.kernel.T if getattr(self.inputs[0], "requires_grad", False) else None
-        gk = x2.T @ g2
         if len(self.inputs) == 3:
-            return gx, gk, g2.sum(axis=0)
-        return gx, gk
+            return gx, x.T @ g2, g2.sum(axis=0)
+        return gx, x.T @ g2
 
 
 def matmul(a, b): return MatMul()(a, b)

@@ -48,12 +48,16 @@ class MeanSquaredError(_Loss):
 
 class SigmoidCrossEntropy(_Loss):
     """Binary cross-entropy from logits z: max(z, 0) - z y + log(1 + e^-|z|); d/dz = sigmoid(z) - y."""
+    def __init__(self, probs=None):
+        self.probs = probs  # sigmoid(z) when the caller already has it (the output layer computed it)
+
     def forward(self, y, z):
         self.y, self.z = y, z
         return self._reduce(xp.maximum(z, 0) - z * y + xp.log1p(xp.exp(-xp.abs(z))))
 
     def backward(self, g):
-        return None, self._spread(g, 0.5 + 0.5 * xp.tanh(0.5 * self.z) - self.y)
+        probs = 0.5 + 0.5 * xp.tanh(0.5 * self.z) if self.probs is None else self.probs
+        return None, self._spread(g, probs - self.y)
 
 
 class BinaryCrossEntropy(_Loss):
@@ -104,7 +108,7 @@ class SparseSoftmaxCrossEntropy(_Loss):
 
 
 def mean_squared_error(y_true, y_pred): return MeanSquaredError()(y_true, y_pred)
-def sigmoid_cross_entropy(y_true, logits): return SigmoidCrossEntropy()(y_true, logits)
+def sigmoid_cross_entropy(y_true, logits, probs=None): return SigmoidCrossEntropy(probs)(y_true, logits)
 def binary_cross_entropy(y_true, probs): return BinaryCrossEntropy()(y_true, probs)
 def softmax_cross_entropy(y_true, logits): return SoftmaxCrossEntropy()(y_true, logits)
 def sparse_softmax_cross_entropy(y_true, logits): return SparseSoftmaxCrossEntropy()(y_true, logits)

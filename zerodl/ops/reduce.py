@@ -19,11 +19,17 @@ class Sum(Op):
 
     def forward(self, x):
         self.shape = x.shape
+        if self.axis is None:  # the common case (a loss): everything to one number
+            self.count = x.size
+            return x.sum(keepdims=self.keepdims)
         self.axes = _normalize(self.axis, x.ndim)
+        self.count = math.prod(x.shape[a] for a in self.axes)
         self.kept_shape = tuple(1 if i in self.axes else n for i, n in enumerate(x.shape))
         return x.sum(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g):
+        if self.axis is None:
+            return (xp.full(self.shape, g, g.dtype),)
         grad = xp.empty(self.shape, g.dtype)
         grad[...] = g.reshape(self.kept_shape)  # broadcast back over the summed axes
         return (grad,)
@@ -32,16 +38,12 @@ class Sum(Op):
 class Mean(Sum):
     def forward(self, x):
         out = super().forward(x)
-        self.count = math.prod(x.shape[a] for a in self.axes)
         if out.dtype.kind != "f":
             return out / self.count
-        out *= out.dtype.type(1 / self.count) if self.count else out.dtype.type("nan")
-        return out
+        return out * (out.dtype.type(1 / self.count) if self.count else out.dtype.type("nan"))
 
     def backward(self, g):
-        (grad,) = super().backward(g)
-        grad *= grad.dtype.type(1 / self.count)
-        return (grad,)
+        return super().backward(g * g.dtype.type(1 / self.count))
 
 
 class Max(Op):
