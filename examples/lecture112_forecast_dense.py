@@ -10,7 +10,6 @@ import argparse
 import os
 import pathlib
 
-import numpy as np
 import pandas as pd
 from pandas.tseries.offsets import MonthEnd
 from sklearn.metrics import mean_squared_error

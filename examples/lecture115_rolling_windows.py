@@ -3,7 +3,7 @@
 The scaled series gets 12 shifted copies (shift_1 = last month, ..., shift_12 = a year ago); rows
 with a gap are dropped. The same window goes to: a Dense(12) network (12 features); an LSTM seeing
 it as one timestep of 12 features, input (1, 12), as in the lecture; and an LSTM seeing it as 12
-timesteps of one feature, input (12, 1), oldest first. The yardstick is "repeat last value" (shift_1).
+timesteps of one feature, input (12, 1). The yardstick is "repeat last value" (shift_1).
 Run: python examples/lecture115_rolling_windows.py [--data-dir DIR] [--epochs 200] [--plot]
 """
 import argparse
@@ -70,9 +70,10 @@ def main(data_dir=None, epochs=200, verbose=1, plot=False):
     if plot:
         save_plot(y_test, y_pred, "lecture115_lstm_windows.png")
 
-    # LSTM on windows: 12 timesteps of one feature, oldest month first
-    X_train_t = X_train[:, ::-1].reshape(X_train.shape[0], 12, 1)
-    X_test_t = X_test[:, ::-1].reshape(X_test.shape[0], 12, 1)
+    # LSTM on windows: 12 timesteps of one feature, in column order (shift_1 first, so the month a year
+    # back is the last step the LSTM reads)
+    X_train_t = X_train.reshape(X_train.shape[0], 12, 1)
+    X_test_t = X_test.reshape(X_test.shape[0], 12, 1)
     set_random_seed(0)
     K.clear_session()
     model = Sequential()

@@ -123,7 +123,8 @@ def setup(kind, opts):
 def test_forward_matches_per_step_reference(case):
     kind, opts = case
     x, W, Uk, b, initial, opts = setup(kind, opts)
-    ref_opts = dict(mask=opts.get("mask"), rmask=opts.get("recurrent_mask"), go_backwards=opts.get("go_backwards", False),
+    ref_opts = dict(mask=opts.get("mask"), rmask=opts.get("recurrent_mask"),
+                    go_backwards=opts.get("go_backwards", False),
                     return_sequences=opts.get("return_sequences", False),
                     zero_output=opts.get("zero_output_for_mask", False), activation=opts.get("activation", "tanh"),
                     recurrent_activation=opts.get("recurrent_activation", "sigmoid"),

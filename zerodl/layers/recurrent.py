@@ -466,7 +466,8 @@ class _BuiltinRNN(RNN):
                     "zero_output_for_mask")
 
     def __init__(self, units, *args, **kwargs):
-        kwargs.pop("use_cudnn", None)
+        for key in ("use_cudnn", "time_major"):  # Keras options without effect here
+            kwargs.pop(key, None)
         dtype = kwargs.pop("dtype", None)
         layer_kwargs = {k: kwargs.pop(k) for k in self.layer_fields + (
             "name", "input_shape", "input_dim", "input_length", "batch_input_shape", "batch_size",

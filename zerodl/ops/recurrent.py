@@ -15,8 +15,7 @@ previous output (zeros before the first kept step) or is zero with `zero_output_
 per-sequence recurrent dropout mask). The final states come back as extra tensors with
 `return_state=True`; gradients flowing into them are handed to the scan's backward.
 """
-from .. import autodiff
-from ..autodiff import Op, Tensor
+from ..autodiff import Op
 from ..config import xp
 from .base import operand
 
@@ -109,7 +108,6 @@ class _Scan(Op):
         self.x_dtype = x.dtype
         if x.dtype != dtype:
             x = x.astype(dtype)
-        self.record = autodiff._grad_enabled
         xt = x.transpose(1, 0, 2)  # time-major
         if self.go_backwards:
             xt = xt[::-1]
@@ -164,7 +162,7 @@ class _Scan(Op):
     # --- backward helpers ---
     def _output_grads(self, g, copy=True):
         """(grads of h[1:] per step from the output, or None; grad of the final h: a copy unless copy=False)."""
-        weight, steps = self.out_weight, self.shape[1]
+        weight = self.out_weight
         if self.return_sequences:
             gt = g.transpose(1, 0, 2)
             if weight is not None:
