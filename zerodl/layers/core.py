@@ -56,6 +56,7 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
         self.bias = None
+        self.supports_masking = True
 
     def build(self, input_shape):
         in_features = input_shape[-1]
@@ -90,6 +91,7 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
+        self.supports_masking = True
 
     def call(self, inputs):
         return self.activation(inputs)
@@ -107,6 +109,7 @@ class Dropout(Layer):
             raise ValueError(f"Dropout: rate must be in [0, 1), received rate={rate}.")
         self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
         self._rng = xp.random.default_rng(seed) if seed is not None else None
+        self.supports_masking = True
 
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
