@@ -5,37 +5,24 @@ Data: diabetes.csv from --data-dir, else $ZERODL_DATA_DIR, else ../shared/data/c
 Writes the best model to OUT/weights.hdf5 and TensorBoard logs to OUT/tensorboard
 (default OUT: examples/output/callbacks); then `tensorboard --logdir OUT/tensorboard`.
 """
-import argparse
-import os
 import pathlib
 
-import pandas as pd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from _course_data import OUTPUT, course_data_dir, example_parser
 from zerodl.callbacks import EarlyStopping, ModelCheckpoint, TensorBoard
+from zerodl.datasets import course
 from zerodl.layers import Dense
 from zerodl.models import Sequential, load_model
 from zerodl.optimizers import Adam
 from zerodl.utils import set_random_seed
 
-EXAMPLES = pathlib.Path(__file__).resolve().parent
-
-
-def read_course_csv(data_dir, name):
-    """pandas.read_csv of the course file `name` found in data_dir (or its course/ folder)."""
-    data_dir = pathlib.Path(data_dir or os.environ.get("ZERODL_DATA_DIR")
-                            or EXAMPLES.parent.parent / "shared" / "data" / "course")
-    for path in (data_dir / name, data_dir / "course" / name):
-        if path.is_file():
-            return pd.read_csv(path)
-    raise FileNotFoundError(f"{name} is not in {data_dir}: pass --data-dir or set ZERODL_DATA_DIR.")
-
 
 def main(data_dir=None, epochs=20, verbose=2, out_dir=None):
     set_random_seed(0)
-    out_dir = pathlib.Path(out_dir or EXAMPLES / "output" / "callbacks")
-    df = read_course_csv(data_dir, "diabetes.csv")
+    out_dir = pathlib.Path(out_dir or OUTPUT / "callbacks")
+    df = course.load("diabetes", data_dir=course_data_dir(data_dir))
     X = StandardScaler().fit_transform(df.drop('Outcome', axis=1).values)
     y = df['Outcome'].values
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=22)
@@ -60,9 +47,7 @@ def main(data_dir=None, epochs=20, verbose=2, out_dir=None):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="folder holding the course CSV files")
-    parser.add_argument("--epochs", type=int, default=20)
+    parser = example_parser(__doc__, epochs=20)
     parser.add_argument("--out-dir", help="where the checkpoint and the TensorBoard logs go")
     args = parser.parse_args()
     main(args.data_dir, args.epochs, out_dir=args.out_dir)

@@ -7,10 +7,9 @@ the word after it, so word order matters. With --imdb the Keras IMDB reviews are
 from the Keras cache or a download).
 Run: python examples/exercise_sentiment_lstm.py [--epochs 10] [--imdb]
 """
-import argparse
-
 import numpy as np
 
+from _course_data import example_parser
 from zerodl.layers import LSTM, Dense, Embedding
 from zerodl.models import Sequential
 from zerodl.preprocessing.sequence import pad_sequences
@@ -79,8 +78,7 @@ def main(texts=None, labels=None, epochs=10, verbose=1, maxlen=24, imdb=False):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=10)
+    parser = example_parser(__doc__, epochs=10, data_dir=None)
     parser.add_argument("--imdb", action="store_true", help="the Keras IMDB reviews instead of generated ones")
     args = parser.parse_args()
     main(epochs=args.epochs, imdb=args.imdb)

@@ -6,35 +6,23 @@ Run: python examples/lecture112_forecast_dense.py [--data-dir DIR] [--epochs 200
 Data: cansim-0800020-eng-6674700030567901031.csv from --data-dir, else $ZERODL_DATA_DIR, else
 ../shared/data/course.
 """
-import argparse
-import os
-import pathlib
-
 import pandas as pd
 from pandas.tseries.offsets import MonthEnd
 from sklearn.metrics import mean_squared_error
 from sklearn.preprocessing import MinMaxScaler
 
 import zerodl.backend as K
+from _course_data import course_data_dir, example_parser, pyplot, save_figure
 from zerodl.callbacks import EarlyStopping
+from zerodl.datasets import course
 from zerodl.layers import Dense
 from zerodl.models import Sequential
 from zerodl.utils import set_random_seed
 
-EXAMPLES = pathlib.Path(__file__).resolve().parent
-CANSIM = "cansim-0800020-eng-6674700030567901031.csv"
-
 
 def load_retail_sales(data_dir=None):
     """The course's DataFrame: month-end DatetimeIndex, columns 'Unadjusted' and 'Seasonally adjusted'."""
-    data_dir = pathlib.Path(data_dir or os.environ.get("ZERODL_DATA_DIR")
-                            or EXAMPLES.parent.parent / "shared" / "data" / "course")
-    for path in (data_dir / CANSIM, data_dir / "course" / CANSIM):
-        if path.is_file():
-            df = pd.read_csv(path, skiprows=6, skipfooter=9, engine='python')
-            break
-    else:
-        raise FileNotFoundError(f"{CANSIM} is not in {data_dir}: pass --data-dir or set ZERODL_DATA_DIR.")
+    df = course.load("cansim", data_dir=course_data_dir(data_dir))  # read_csv(skiprows=6, skipfooter=9)
     df['Adjustments'] = pd.to_datetime(df['Adjustments'], format='%b-%Y') + MonthEnd(1)
     return df.set_index('Adjustments')
 
@@ -81,27 +69,16 @@ def main(data_dir=None, epochs=200, verbose=1, plot=False):
 
 
 def save_plot(y_test, y_pred, name):
-    try:
-        import matplotlib
-    except ImportError:
-        print("--plot needs matplotlib")
+    plt = pyplot()
+    if plt is None:
         return
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     plt.figure()
     plt.plot(y_test)
     plt.plot(y_pred)
     plt.legend(['test', 'prediction'])
-    path = EXAMPLES / "output" / name
-    path.parent.mkdir(exist_ok=True)
-    plt.savefig(path)
-    print(f"Saved {path}")
+    save_figure(plt, name)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="folder holding the course CSV files")
-    parser.add_argument("--epochs", type=int, default=200)
-    parser.add_argument("--plot", action="store_true", help="save a figure under examples/output/ (matplotlib)")
-    args = parser.parse_args()
+    args = example_parser(__doc__, epochs=200, plot="a figure").parse_args()
     main(args.data_dir, args.epochs, plot=args.plot)

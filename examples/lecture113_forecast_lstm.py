@@ -4,11 +4,10 @@ Same data and split as lecture 112; the LSTM sees each month as a sequence of on
 X_train[:, None] of shape (239, 1, 1), and is trained online (batch_size=1).
 Run: python examples/lecture113_forecast_lstm.py [--data-dir DIR] [--epochs 100] [--plot]
 """
-import argparse
-
 from sklearn.metrics import mean_squared_error
 
 import zerodl.backend as K
+from _course_data import example_parser
 from lecture112_forecast_dense import load_retail_sales, save_plot, split_and_scale
 from zerodl.callbacks import EarlyStopping
 from zerodl.layers import LSTM, Dense
@@ -48,9 +47,5 @@ def main(data_dir=None, epochs=100, verbose=1, plot=False):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="folder holding the course CSV files")
-    parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--plot", action="store_true", help="save a figure under examples/output/ (matplotlib)")
-    args = parser.parse_args()
+    args = example_parser(__doc__, epochs=100, plot="a figure").parse_args()
     main(args.data_dir, args.epochs, plot=args.plot)

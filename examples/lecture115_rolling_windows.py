@@ -6,12 +6,11 @@ it as one timestep of 12 features, input (1, 12), as in the lecture; and an LSTM
 timesteps of one feature, input (12, 1). The yardstick is "repeat last value" (shift_1).
 Run: python examples/lecture115_rolling_windows.py [--data-dir DIR] [--epochs 200] [--plot]
 """
-import argparse
-
 import pandas as pd
 from sklearn.metrics import mean_squared_error
 
 import zerodl.backend as K
+from _course_data import example_parser
 from lecture112_forecast_dense import load_retail_sales, save_plot, split_and_scale
 from zerodl.callbacks import EarlyStopping
 from zerodl.layers import LSTM, Dense
@@ -88,9 +87,5 @@ def main(data_dir=None, epochs=200, verbose=1, plot=False):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="folder holding the course CSV files")
-    parser.add_argument("--epochs", type=int, default=200)
-    parser.add_argument("--plot", action="store_true", help="save figures under examples/output/ (matplotlib)")
-    args = parser.parse_args()
+    args = example_parser(__doc__, epochs=200, plot="figures").parse_args()
     main(args.data_dir, args.epochs, plot=args.plot)

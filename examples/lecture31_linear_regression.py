@@ -3,37 +3,22 @@
 Run: python examples/lecture31_linear_regression.py [--data-dir DIR] [--epochs 40] [--plot]
 Data: weight-height.csv from --data-dir, else $ZERODL_DATA_DIR, else ../shared/data/course.
 """
-import argparse
-import os
-import pathlib
-
 import numpy as np
-import pandas as pd
 from sklearn.metrics import mean_squared_error as mse
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 
+from _course_data import course_data_dir, example_parser, pyplot, save_figure
+from zerodl.datasets import course
 from zerodl.layers import Dense
 from zerodl.models import Sequential
 from zerodl.optimizers import Adam
 from zerodl.utils import set_random_seed
 
-EXAMPLES = pathlib.Path(__file__).resolve().parent
-
-
-def read_course_csv(data_dir, name):
-    """pandas.read_csv of the course file `name` found in data_dir (or its course/ folder)."""
-    data_dir = pathlib.Path(data_dir or os.environ.get("ZERODL_DATA_DIR")
-                            or EXAMPLES.parent.parent / "shared" / "data" / "course")
-    for path in (data_dir / name, data_dir / "course" / name):
-        if path.is_file():
-            return pd.read_csv(path)
-    raise FileNotFoundError(f"{name} is not in {data_dir}: pass --data-dir or set ZERODL_DATA_DIR.")
-
 
 def main(data_dir=None, epochs=40, verbose=1, plot=False):
     set_random_seed(0)
-    df = read_course_csv(data_dir, "weight-height.csv")
+    df = course.load("weight_height", data_dir=course_data_dir(data_dir))
 
     # Lecture 31: fit a line through all the data
     X = df[['Height']].values
@@ -82,25 +67,14 @@ def main(data_dir=None, epochs=40, verbose=1, plot=False):
 
 
 def save_plot(df, X, y_pred):
-    try:
-        import matplotlib
-    except ImportError:
-        print("--plot needs matplotlib")
+    plt = pyplot()
+    if plt is None:
         return
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     df.plot(kind='scatter', x='Height', y='Weight', title='Weight and Height in adults')
     plt.plot(X, y_pred, color='red')
-    path = EXAMPLES / "output" / "lecture31_linear_regression.png"
-    path.parent.mkdir(exist_ok=True)
-    plt.savefig(path)
-    print(f"Saved {path}")
+    save_figure(plt, "lecture31_linear_regression.png")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="folder holding the course CSV files")
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--plot", action="store_true", help="save a figure under examples/output/ (matplotlib)")
-    args = parser.parse_args()
+    args = example_parser(__doc__, epochs=40, plot="a figure").parse_args()
     main(args.data_dir, args.epochs, plot=args.plot)

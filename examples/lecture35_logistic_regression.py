@@ -3,36 +3,21 @@
 Run: python examples/lecture35_logistic_regression.py [--data-dir DIR] [--epochs 25] [--plot]
 Data: user_visit_duration.csv from --data-dir, else $ZERODL_DATA_DIR, else ../shared/data/course.
 """
-import argparse
-import os
-import pathlib
-
 import numpy as np
-import pandas as pd
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 
+from _course_data import course_data_dir, example_parser, pyplot, save_figure
+from zerodl.datasets import course
 from zerodl.layers import Dense
 from zerodl.models import Sequential
 from zerodl.optimizers import SGD
 from zerodl.utils import set_random_seed
 
-EXAMPLES = pathlib.Path(__file__).resolve().parent
-
-
-def read_course_csv(data_dir, name):
-    """pandas.read_csv of the course file `name` found in data_dir (or its course/ folder)."""
-    data_dir = pathlib.Path(data_dir or os.environ.get("ZERODL_DATA_DIR")
-                            or EXAMPLES.parent.parent / "shared" / "data" / "course")
-    for path in (data_dir / name, data_dir / "course" / name):
-        if path.is_file():
-            return pd.read_csv(path)
-    raise FileNotFoundError(f"{name} is not in {data_dir}: pass --data-dir or set ZERODL_DATA_DIR.")
-
 
 def main(data_dir=None, epochs=25, verbose=1, plot=False):
     set_random_seed(0)
-    df = read_course_csv(data_dir, "user_visit_duration.csv")
+    df = course.load("user_visit_duration", data_dir=course_data_dir(data_dir))
 
     model = Sequential()
     model.add(Dense(1, input_shape=(1,), activation='sigmoid'))
@@ -70,26 +55,15 @@ def main(data_dir=None, epochs=25, verbose=1, plot=False):
 
 
 def save_plot(df, model, temp):
-    try:
-        import matplotlib
-    except ImportError:
-        print("--plot needs matplotlib")
+    plt = pyplot()
+    if plt is None:
         return
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     ax = df.plot(kind='scatter', x='Time (min)', y='Buy', title='Purchase behavior VS time spent on site')
     ax.plot(temp, model.predict(temp), color='orange')
     plt.legend(['model', 'data'])
-    path = EXAMPLES / "output" / "lecture35_logistic_regression.png"
-    path.parent.mkdir(exist_ok=True)
-    plt.savefig(path)
-    print(f"Saved {path}")
+    save_figure(plt, "lecture35_logistic_regression.png")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="folder holding the course CSV files")
-    parser.add_argument("--epochs", type=int, default=25)
-    parser.add_argument("--plot", action="store_true", help="save a figure under examples/output/ (matplotlib)")
-    args = parser.parse_args()
+    args = example_parser(__doc__, epochs=25, plot="a figure").parse_args()
     main(args.data_dir, args.epochs, plot=args.plot)

@@ -3,29 +3,15 @@
 Run: python examples/lecture40_confusion_matrix.py [--data-dir DIR] [--epochs 25]
 Data: user_visit_duration.csv from --data-dir, else $ZERODL_DATA_DIR, else ../shared/data/course.
 """
-import argparse
-import os
-import pathlib
-
 import pandas as pd
 from sklearn.metrics import classification_report, confusion_matrix, f1_score, precision_score, recall_score
 
+from _course_data import course_data_dir, example_parser
+from zerodl.datasets import course
 from zerodl.layers import Dense
 from zerodl.models import Sequential
 from zerodl.optimizers import SGD
 from zerodl.utils import set_random_seed
-
-EXAMPLES = pathlib.Path(__file__).resolve().parent
-
-
-def read_course_csv(data_dir, name):
-    """pandas.read_csv of the course file `name` found in data_dir (or its course/ folder)."""
-    data_dir = pathlib.Path(data_dir or os.environ.get("ZERODL_DATA_DIR")
-                            or EXAMPLES.parent.parent / "shared" / "data" / "course")
-    for path in (data_dir / name, data_dir / "course" / name):
-        if path.is_file():
-            return pd.read_csv(path)
-    raise FileNotFoundError(f"{name} is not in {data_dir}: pass --data-dir or set ZERODL_DATA_DIR.")
 
 
 def pretty_confusion_matrix(y_true, y_pred, labels=["False", "True"]):
@@ -37,7 +23,7 @@ def pretty_confusion_matrix(y_true, y_pred, labels=["False", "True"]):
 
 def main(data_dir=None, epochs=25, verbose=1):
     set_random_seed(0)
-    df = read_course_csv(data_dir, "user_visit_duration.csv")
+    df = course.load("user_visit_duration", data_dir=course_data_dir(data_dir))
     X = df[['Time (min)']].values
     y = df['Buy'].values
 
@@ -61,8 +47,5 @@ def main(data_dir=None, epochs=25, verbose=1):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="folder holding the course CSV files")
-    parser.add_argument("--epochs", type=int, default=25)
-    args = parser.parse_args()
+    args = example_parser(__doc__, epochs=25).parse_args()
     main(args.data_dir, args.epochs)

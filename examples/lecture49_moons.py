@@ -3,20 +3,16 @@
 Run: python examples/lecture49_moons.py [--epochs 100] [--plot]
 The data is sklearn's make_moons(n_samples=1000, noise=0.1, random_state=0), as in the course.
 """
-import argparse
-import pathlib
-
 import numpy as np
 from sklearn.datasets import make_moons
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 
+from _course_data import example_parser, pyplot, save_figure
 from zerodl.layers import Dense
 from zerodl.models import Sequential
 from zerodl.optimizers import Adam
 from zerodl.utils import set_random_seed
-
-EXAMPLES = pathlib.Path(__file__).resolve().parent
 
 
 def main(data_dir=None, epochs=100, verbose=1, plot=False, shallow_epochs=200):
@@ -58,13 +54,9 @@ def main(data_dir=None, epochs=100, verbose=1, plot=False, shallow_epochs=200):
 
 
 def save_plot(model, X, y, name):
-    try:
-        import matplotlib
-    except ImportError:
-        print("--plot needs matplotlib")
+    plt = pyplot()
+    if plt is None:
         return
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     plt.figure()
     hticks = np.linspace(-1.5, 2.5, 101)
     vticks = np.linspace(-1.0, 1.5, 101)
@@ -74,16 +66,11 @@ def save_plot(model, X, y, name):
     plt.plot(X[y == 0, 0], X[y == 0, 1], 'ob', alpha=0.5)
     plt.plot(X[y == 1, 0], X[y == 1, 1], 'xr', alpha=0.5)
     plt.legend(['0', '1'])
-    path = EXAMPLES / "output" / name
-    path.parent.mkdir(exist_ok=True)
-    plt.savefig(path)
-    print(f"Saved {path}")
+    save_figure(plt, name)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="unused: the data is generated with scikit-learn")
-    parser.add_argument("--epochs", type=int, default=100, help="epochs of the deep model (the shallow one: 200)")
-    parser.add_argument("--plot", action="store_true", help="save figures under examples/output/ (matplotlib)")
-    args = parser.parse_args()
+    args = example_parser(__doc__, epochs=100, plot="figures",
+                          data_dir="unused: the data is generated with scikit-learn",
+                          epochs_help="epochs of the deep model (the shallow one: 200)").parse_args()
     main(args.data_dir, args.epochs, plot=args.plot)

@@ -3,37 +3,22 @@
 Run: python examples/lecture77_inner_layer.py [--data-dir DIR] [--epochs 20] [--plot]
 Data: banknotes.csv from --data-dir, else $ZERODL_DATA_DIR, else ../shared/data/course.
 """
-import argparse
-import os
-import pathlib
-
 import numpy as np
-import pandas as pd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import scale
 
 import zerodl.backend as K
+from _course_data import course_data_dir, example_parser, pyplot, save_figure
+from zerodl.datasets import course
 from zerodl.layers import Dense
 from zerodl.models import Sequential
 from zerodl.optimizers import RMSprop
 from zerodl.utils import set_random_seed
 
-EXAMPLES = pathlib.Path(__file__).resolve().parent
-
-
-def read_course_csv(data_dir, name):
-    """pandas.read_csv of the course file `name` found in data_dir (or its course/ folder)."""
-    data_dir = pathlib.Path(data_dir or os.environ.get("ZERODL_DATA_DIR")
-                            or EXAMPLES.parent.parent / "shared" / "data" / "course")
-    for path in (data_dir / name, data_dir / "course" / name):
-        if path.is_file():
-            return pd.read_csv(path)
-    raise FileNotFoundError(f"{name} is not in {data_dir}: pass --data-dir or set ZERODL_DATA_DIR.")
-
 
 def main(data_dir=None, epochs=20, verbose=1, plot=False):
     set_random_seed(0)
-    df = read_course_csv(data_dir, "banknotes.csv")
+    df = course.load("banknotes", data_dir=course_data_dir(data_dir))
     X = scale(df.drop('class', axis=1).values)
     y = df['class'].values
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=42)
@@ -90,36 +75,18 @@ def main(data_dir=None, epochs=20, verbose=1, plot=False):
             "deep_features": snapshots[-1][2], "deep_features_by_hand": deep_by_hand}
 
 
-def _pyplot():
-    try:
-        import matplotlib
-    except ImportError:
-        print("--plot needs matplotlib")
-        return None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
-def _save(plt, name):
-    path = EXAMPLES / "output" / name
-    path.parent.mkdir(exist_ok=True)
-    plt.savefig(path)
-    print(f"Saved {path}")
-
-
 def save_scatter(features, y_test, accuracy):
-    plt = _pyplot()
+    plt = pyplot()
     if plt is None:
         return
     plt.figure()
     plt.scatter(features[:, 0], features[:, 1], c=y_test, cmap='coolwarm')
     plt.title('Hidden layer features, Test Acc: {:3.1f} %'.format(accuracy * 100.0))
-    _save(plt, "lecture77_inner_layer.png")
+    save_figure(plt, "lecture77_inner_layer.png")
 
 
 def save_grid(snapshots, y_test):
-    plt = _pyplot()
+    plt = pyplot()
     if plt is None:
         return
     plt.figure(figsize=(15, 10))
@@ -130,13 +97,9 @@ def save_grid(snapshots, y_test):
         plt.ylim(-0.5, 4.0)
         plt.title('Epoch: {}, Test Acc: {:3.1f} %'.format(i, test_accuracy * 100.0))
     plt.tight_layout()
-    _save(plt, "lecture77_inner_layer_epochs.png")
+    save_figure(plt, "lecture77_inner_layer_epochs.png")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="folder holding the course CSV files")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--plot", action="store_true", help="save figures under examples/output/ (matplotlib)")
-    args = parser.parse_args()
+    args = example_parser(__doc__, epochs=20, plot="figures").parse_args()
     main(args.data_dir, args.epochs, plot=args.plot)
