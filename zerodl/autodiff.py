@@ -8,22 +8,21 @@ order, applying each op's local rule -- the chain rule, one op at a time:
 
     dL/dx = sum over ops f that use x of  (df/dx)^T  dL/df
 """
-from contextlib import contextmanager
-
 from .config import floatx, xp
 
 _grad_enabled = True
 
 
-@contextmanager
-def no_grad():
-    """Run ops without recording them for backpropagation (inference)."""
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, False
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
+class no_grad:
+    """`with no_grad():` runs ops without recording them for backpropagation (inference)."""
+
+    def __enter__(self):
+        global _grad_enabled
+        self.previous, _grad_enabled = _grad_enabled, False
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self.previous
 
 
 class Tensor:

@@ -46,6 +46,7 @@ class Layer:
             batch_input_shape = (batch_size,) + tuple(input_shape)
         self._batch_input_shape = tuple(batch_input_shape) if batch_input_shape is not None else None
         self._expects_training = "training" in inspect.signature(self.call).parameters
+        self._accepted_shape = None  # the latest input shape that passed _check_input
         self._expects_mask = "mask" in inspect.signature(self.call).parameters
 
     def __init_subclass__(cls, **kwargs):
@@ -157,7 +158,9 @@ class Layer:
             shapes = inputs.shape
         if not self.built:
             self._build(shapes)
-        self._check_input(shapes)
+        if shapes != self._accepted_shape:  # checked once per new shape, not on every batch
+            self._check_input(shapes)
+            self._accepted_shape = shapes
         if self._expects_training:
             kwargs["training"] = training
         if "mask" in kwargs and not self._expects_mask:
