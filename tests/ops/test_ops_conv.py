@@ -243,3 +243,12 @@ def test_batch_norm_returns_batch_statistics():
 
 def test_batch_norm_without_scale_and_center():
     check_gradients(lambda x: N.batch_norm(x, None, None, -1, 1e-3), normal(5, 3), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_conv_on_tall_skinny_im2col_blocks(channels):
+    """First-layer shapes (few input channels, many output pixels) take the batched-GEMM path."""
+    x, k, b = normal(2, 22, 23, channels), normal(3, 3, channels, 2), normal(2)
+    fn = lambda x, k, b: C.conv2d(x, k, b)  # noqa: E731
+    np.testing.assert_allclose(fn(Variable(x, dtype="float64"), k, b).value, ref_conv2d(x, k, b), atol=1e-12)
+    check_gradients(fn, x, k, b, wrt=[1, 2])

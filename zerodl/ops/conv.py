@@ -7,8 +7,10 @@ or explicit ((top, bottom), (left, right)).
 
 Forward: the windows of the padded input are a strided view (`sliding_window_view`); copying them
 once gives the im2col matrix (batch*Ho*Wo, kh*kw*C), and one GEMM with the kernel reshaped to
-(kh*kw*C, out) gives the output. Backward: d kernel = cols^T g (one GEMM); d x = col2im(g kernel^T),
-a loop over the kh*kw kernel offsets only, each adding a strided slab of the padded gradient.
+(kh*kw*C, out) gives the output (a column of ones in cols and the bias as the kernel's last row add
+the bias in the same GEMM). Backward: d kernel and d bias = cols^T g (one GEMM); d x = col2im(g kernel^T),
+a loop over the kh*kw kernel offsets only, each one GEMM g kernel[i, j]^T added into a strided slab of
+the padded gradient. Pooling: a reshape where the windows tile the input, strided slabs otherwise.
 """
 from .. import autodiff
 from ..autodiff import Op
@@ -90,18 +92,27 @@ def pad_spatial(x, pads, value=0):
     return out
 
 
-def im2col(x, kernel_size, strides, dilation, out_hw):
-    """The windows of padded x (N, H, W, C) copied once as (N, Ho, Wo, kh, kw, C)."""
+def im2col(x, kernel_size, strides, dilation, out_hw, ones=False):
+    """The windows of padded x (N, H, W, C) copied once into a matrix (N*Ho*Wo, kh*kw*C): row p holds
+    window p in (kh, kw, C) order -- then a column of ones when `ones`, so one GEMM also adds a bias."""
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel_size, strides, dilation, out_hw
+    n, c = x.shape[0], x.shape[3]
     windows = _sliding_window_view(x, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(1, 2))
     windows = windows[:, :(ho - 1) * sh + 1:sh, :(wo - 1) * sw + 1:sw, :, ::dh, ::dw]  # (N, Ho, Wo, C, kh, kw)
-    cols = xp.empty((x.shape[0], ho, wo, kh, kw, x.shape[3]), dtype=x.dtype)
-    if x.shape[3] == 1 or kh * kw < 16:  # one copy per offset: long contiguous runs when C is small
+    k = kh * kw * c
+    if c == 1:  # one input channel: fill the transposed matrix, one contiguous row per kernel offset
+        cols_t = xp.empty((k + 1 if ones else k, n * ho * wo), dtype=x.dtype)
+        target = cols_t[:k].reshape(kh, kw, n, ho, wo)
         for i in range(kh):
             for j in range(kw):
-                cols[:, :, :, i, j, :] = windows[..., i, j]
-    else:
-        cols[...] = windows.transpose(0, 1, 2, 4, 5, 3)
+                target[i, j] = windows[:, :, :, 0, i, j]
+        if ones:
+            cols_t[k] = 1
+        return cols_t.T  # (N*Ho*Wo, K) as a view: BLAS reads either layout
+    cols = xp.empty((n * ho * wo, k + 1 if ones else k), dtype=x.dtype)
+    cols[:, :k].reshape(n, ho, wo, kh, kw, c)[...] = windows.transpose(0, 1, 2, 4, 5, 3)  # reshape: a view
+    if ones:
+        cols[:, k] = 1
     return cols
 
 
@@ -120,6 +131,43 @@ def col2im(cols, padded_shape, strides, dilation):
         for j in range(kw):
             out[_offset_slices(i, j, strides, dilation, (ho, wo))] += cols[:, :, :, i, j, :]
     return out
+
+
+def col2im_gemm(a, weights, padded_shape, strides, dilation, out_hw):
+    """col2im(a @ weights.reshape(-1, C).T) without the (N*Ho*Wo, kh*kw*C) matrix: for each kernel offset
+    (i, j), one GEMM a (N*Ho*Wo, F) @ weights[i, j].T (F, C) is added to the offset's slab of the padded
+    result (N, Hp, Wp, C). weights (kh, kw, C, F)."""
+    kh, kw, c, _ = weights.shape
+    out = xp.zeros(padded_shape, dtype=a.dtype)
+    part = xp.empty((padded_shape[0],) + tuple(out_hw) + (c,), dtype=a.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            xp.matmul(a, weights[i, j].T, out=part.reshape(-1, c))
+            out[_offset_slices(i, j, strides, dilation, out_hw)] += part
+    return out
+
+
+def _blocks(a, n):
+    """The rows of a (P, K) as n blocks (n, P/n, K) when K is a handful of columns (the first layer of an
+    image network) and the blocks are tall: BLAS runs such small GEMMs one by one faster than one tall
+    skinny GEMM, and without splitting it over threads. None otherwise (one ordinary GEMM is best)."""
+    if a.shape[1] <= 32 and a.shape[0] // n >= 256 and a.shape[0] % n == 0:
+        return a.reshape(n, a.shape[0] // n, a.shape[1])
+    return None
+
+
+def _gemm(a, b, n):
+    """a @ b: one GEMM, or one batched GEMM over n row blocks of a skinny a."""
+    blocks = _blocks(a, n)
+    return a @ b if blocks is None else (blocks @ b).reshape(a.shape[0], b.shape[1])
+
+
+def _gemm_tn(a, b, n):
+    """a^T @ b over the rows of a (P, K) and b (P, F): one GEMM, or a batched one summed over row blocks."""
+    blocks = _blocks(a, n)
+    if blocks is None:
+        return a.T @ b
+    return (blocks.transpose(0, 2, 1) @ b.reshape(blocks.shape[:2] + (b.shape[1],))).sum(axis=0)
 
 
 def _crop(x, pads, shape):
@@ -187,11 +235,19 @@ class Conv(Op):
         out_hw = tuple(output_length(m, k, s, p, d) for m, k, s, p, d in
                        zip((h, w), (kh, kw), self.strides, pads, self.dilation))
         _check_positive(out_hw, "Conv")
-        xpad = pad_spatial(x4, pads)
-        cols = im2col(xpad, (kh, kw), self.strides, self.dilation, out_hw).reshape(-1, kh * kw * c)
-        out = cols @ k4.reshape(-1, f)
-        if bias is not None:
-            out += bias
+        weights = k4.reshape(-1, f)
+        self.pointwise = (kh, kw) == (1, 1) and self.strides == (1, 1) and pads == ((0, 0), (0, 0))
+        if self.pointwise:  # a 1x1 convolution: the input itself is the GEMM's left matrix
+            xpad, cols = x4, x4.reshape(-1, c)
+            out = cols @ weights
+            if bias is not None:
+                out += bias
+        else:
+            xpad = pad_spatial(x4, pads)
+            cols = im2col(xpad, (kh, kw), self.strides, self.dilation, out_hw, ones=bias is not None)
+            if bias is not None:  # the bias is the last row of the GEMM's weights, facing the column of ones
+                weights = xp.concatenate([weights, bias.reshape(1, f).astype(weights.dtype, copy=False)])
+            out = _gemm(cols, weights, n)
         if _keeps_grad():
             self.cols, self.kernel = cols, k4
             self.x_shape, self.padded_shape, self.pads, self.out_hw = x.shape, xpad.shape, pads, out_hw
@@ -202,15 +258,19 @@ class Conv(Op):
         f = k4.shape[3]
         g2 = g.reshape(-1, f)
         gx = gk = gb = None
-        if _needs_grad(self, 0):
-            dcols = (g2 @ k4.reshape(-1, f).T).reshape((g.shape[0],) + self.out_hw + k4.shape[:3])
-            padded = col2im(dcols, self.padded_shape, self.strides, self.dilation)
+        if _needs_grad(self, 0) and self.pointwise:
+            gx = (g2 @ k4.reshape(-1, f).T).reshape(self.x_shape)
+        elif _needs_grad(self, 0):
+            padded = col2im_gemm(g2, k4, self.padded_shape, self.strides, self.dilation, self.out_hw)
             hw = (1, self.x_shape[1]) if self.rank == 1 else self.x_shape[1:3]
             gx = _crop(padded, self.pads, hw).reshape(self.x_shape)
-        if _needs_grad(self, 1):
-            gk = (cols.T @ g2).reshape(self.inputs[1].shape)
+        if _needs_grad(self, 1) or _needs_grad(self, 2):
+            grads = _gemm_tn(cols, g2, g.shape[0])  # (kh*kw*C [+ 1], F): the kernel's gradient, then the bias'
+            k = k4.shape[0] * k4.shape[1] * k4.shape[2]
+            gk = grads[:k].reshape(self.inputs[1].shape)
+            if len(self.inputs) == 3:
+                gb = g2.sum(axis=0) if self.pointwise else grads[k]
         if len(self.inputs) == 3:
-            gb = g2.sum(axis=0)
             return gx, gk, gb
         return gx, gk
 
@@ -249,8 +309,7 @@ class ConvTranspose(Op):
         kh, kw, f, _ = kernel.shape
         out_hw, before, full = self.geometry((h, w), (kh, kw))
         _check_positive(out_hw, "Conv2DTranspose")
-        cols = (x.reshape(-1, cin) @ kernel.reshape(-1, cin).T).reshape(n, h, w, kh, kw, f)
-        padded = col2im(cols, (n,) + full + (f,), self.strides, self.dilation)
+        padded = col2im_gemm(x.reshape(-1, cin), kernel, (n,) + full + (f,), self.strides, self.dilation, (h, w))
         out = padded[:, before[0]:before[0] + out_hw[0], before[1]:before[1] + out_hw[1]]
         out = out + bias if bias is not None else xp.ascontiguousarray(out)
         if _keeps_grad():
@@ -267,7 +326,7 @@ class ConvTranspose(Op):
         else:
             padded = xp.zeros((n,) + full + (f,), dtype=g.dtype)
             padded[:, before[0]:before[0] + out_hw[0], before[1]:before[1] + out_hw[1]] = g
-        cols = im2col(padded, (kh, kw), self.strides, self.dilation, (h, w)).reshape(-1, kh * kw * f)
+        cols = im2col(padded, (kh, kw), self.strides, self.dilation, (h, w))
         k2 = kernel.reshape(-1, cin)
         gx = (cols @ k2).reshape(x.shape) if _needs_grad(self, 0) else None
         gk = (cols.T @ x.reshape(-1, cin)).reshape(kernel.shape) if _needs_grad(self, 1) else None
@@ -330,10 +389,11 @@ class DepthwiseConv(Op):
 class Pool(Op):
     """Max or average pooling for rank 1 or 2 (channels_last): x (N, [H,] W, C) -> (N, [Ho,] Wo, C).
 
-    Windows that tile the input (strides == pool_size, 'valid') take a reshape fast path;
-    otherwise each of the ph*pw window offsets contributes one strided slab. 'same' average
-    pooling divides by the number of real (unpadded) values, as Keras. The max gradient goes
-    to the first maximum of each window (as TensorFlow and PyTorch).
+    Windows that tile the input (strides == pool_size, 'valid') take a reshape fast path that
+    reduces the window rows, then the columns, remembering which won; otherwise each of the ph*pw
+    window offsets contributes one strided slab. 'same' average pooling divides by the number of
+    real (unpadded) values, as Keras. The max gradient goes to one maximum of each window (ties: the
+    first column holding it, its first row; row-major first on the strided path), as TF and PyTorch.
     """
 
     def __init__(self, mode, pool_size, strides=None, padding="valid", rank=2):
@@ -348,7 +408,7 @@ class Pool(Op):
     def forward(self, x):
         x4 = _as_2d(x, self.rank)
         n, h, w, c = x4.shape
-        (ph, pw), (sh, sw) = self.pool, self.strides
+        ph, pw = self.pool
         pads = _resolve_pads((h, w), self.pool, self.strides, self.padding, (1, 1))
         out_hw = tuple(output_length(a, k, s, p) for a, k, s, p in zip((h, w), self.pool, self.strides, pads))
         _check_positive(out_hw, "Pooling")
@@ -383,25 +443,21 @@ class Pool(Op):
         long contiguous runs, then the pw columns. For max, `row_index` (N, Ho, Wo, pw, C) says which row
         holds each column's maximum and `col_index` (N, Ho, Wo, C) which column wins (first one on ties)."""
         ph, pw = self.pool
-        rows = view[:, :, 0].copy()
-        row_index = col_index = None
+        combine = xp.add if self.mode == "avg" else xp.maximum
+        rows, row_index, col_index = view[:, :, 0], None, None
         for i in range(1, ph):
-            if self.mode == "avg":
-                rows += view[:, :, i]
-                continue
-            if keep_index:
+            if self.mode == "max" and keep_index:
                 greater = view[:, :, i] > rows
                 row_index = greater if ph == 2 else xp.where(greater, xp.uint8(i), 0 if i == 1 else row_index)
-            xp.maximum(rows, view[:, :, i], out=rows)
-        out = rows[:, :, :, 0].copy()
+            rows = combine(rows, view[:, :, i], out=None if i == 1 else rows)  # a new array at the first step
+        out = rows[:, :, :, 0]
         for j in range(1, pw):
-            if self.mode == "avg":
-                out += rows[:, :, :, j]
-                continue
-            if keep_index:
+            if self.mode == "max" and keep_index:
                 greater = rows[:, :, :, j] > out
                 col_index = greater if pw == 2 else xp.where(greater, xp.uint8(j), 0 if j == 1 else col_index)
-            xp.maximum(out, rows[:, :, :, j], out=out)
+            out = combine(out, rows[:, :, :, j], out=None if j == 1 else out)
+        if pw == 1:
+            out = out.copy()  # a view of the input (1x1 pooling) or of rows would be the output
         if self.mode == "avg":
             out /= out.dtype.type(ph * pw)
         elif keep_index:

@@ -1,2 +1,2 @@
 """Data preprocessing with the Keras 2 names: `zerodl.preprocessing.image` (ImageDataGenerator, load_img, ...)."""
-from . import image
+from . import image  # noqa: F401
