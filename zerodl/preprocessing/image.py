@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from ..config import floatx, rng
-from ..models.data_adapter import Sequence
+from ..utils.sequence import Sequence
 
 _FILL_MODES = ("constant", "nearest", "reflect", "wrap")
 _IMAGE_FORMATS = ("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff")
