@@ -7,7 +7,7 @@ import pytest
 
 from zerodl.layers import Conv2D, Dense, Flatten, MaxPool2D
 from zerodl.models import Sequential
-from zerodl.models.data_adapter import Sequence
+from zerodl.utils import Sequence
 from zerodl.preprocessing import image
 from zerodl.preprocessing.image import ImageDataGenerator
 

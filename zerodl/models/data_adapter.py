@@ -12,7 +12,7 @@ import warnings
 from ..autodiff import Tensor, no_grad
 from ..callbacks import CallbackList, History, ProgbarLogger
 from ..config import xp
-from ..utils.sequence import PyDataset, Sequence  # noqa: F401 (Keras also has them here)
+from ..utils.sequence import Sequence
 
 
 def is_batch_source(data):
