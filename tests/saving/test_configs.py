@@ -21,6 +21,7 @@ LAYER_ARGS = {
     "SpatialDropout1D": dict(rate=0.2), "SpatialDropout2D": dict(rate=0.2), "SimpleRNN": dict(units=3),
     "LSTM": dict(units=3, return_sequences=True), "GRU": dict(units=3), "SimpleRNNCell": dict(units=3),
     "LSTMCell": dict(units=3), "GRUCell": dict(units=3), "Flatten": dict(), "BatchNormalization": dict(momentum=0.9),
+    "Dot": dict(axes=1, normalize=True), "Permute": dict(dims=(2, 1)),
 }
 NOT_HERE = {"Layer", "Lambda", "KerasTensor"}  # Lambda: see test_safety.py
 WRAPPERS = {"Bidirectional": lambda: dict(layer=layers.LSTM(2)), "TimeDistributed": lambda: dict(layer=layers.Dense(2)),

@@ -42,8 +42,9 @@ def zerodl_models():
                              Dropout(0.2), Dense(3), Activation("softmax")])
     sequential.compile("nadam", "categorical_crossentropy", metrics=["accuracy"])
     inputs = Input((6,))
-    deep = Dense(3)(Dense(4, activation="tanh")(Dense(5, activation="relu")(inputs)))
-    shallow = Activation("sigmoid")(Dense(2)(inputs))
+    merged = layers.Concatenate()([Dense(5, activation="relu")(inputs), inputs])
+    deep = Dense(3)(layers.LeakyReLU(0.1)(Dense(4)(merged)))
+    shallow = Activation("sigmoid")(layers.Add()([Dense(2)(inputs), layers.PReLU()(Dense(2)(inputs))]))
     functional = Model(inputs, [deep, shallow])
     functional.compile("adam", "mse")
     return sequential, functional

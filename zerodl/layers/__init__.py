@@ -1,6 +1,9 @@
 """Keras layers: `from zerodl.layers import Dense, Dropout, Input`."""
 from .base import Layer
-from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Lambda, Reshape
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Lambda, Permute, Reshape
+from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
+                      concatenate, dot, maximum, minimum, multiply, subtract)
 from .convolutional import (Conv1D, Conv2D, Conv2DTranspose, Convolution1D, Convolution2D, Convolution2DTranspose,
                             Deconvolution2D, DepthwiseConv2D, SeparableConv2D, SeparableConvolution2D)
 from .noise import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D

@@ -171,6 +171,25 @@ class Reshape(Layer):
         return {**super().get_config(), "target_shape": list(self.target_shape)}
 
 
+class Permute(Layer):
+    """Reorders the non-batch axes: dims is 1-based, e.g. Permute((2, 1)) swaps (batch, a, b) -> (batch, b, a)."""
+
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        self.dims = tuple(dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError(f"Permute: dims must be a permutation of 1..{len(self.dims)}, received {self.dims}.")
+
+    def call(self, inputs):
+        return ops.transpose(inputs, (0,) + self.dims)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
+
+    def get_config(self):
+        return {**super().get_config(), "dims": list(self.dims)}
+
+
 class Lambda(Layer):
     """Wraps `function(inputs, **arguments)` built from zerodl ops as a layer."""
 
