@@ -4,7 +4,7 @@ Math functions take arrays or Tensors and return Tensors, so custom losses and m
 written with them (`K.mean(K.square(y_pred - y_true), axis=-1)`) are differentiable.
 """
 from . import config, ops
-from .autodiff import Tensor, Variable, gradients as _gradients
+from .autodiff import Tensor, Variable, gradients as _gradients, no_grad
 from .config import epsilon, floatx, set_epsilon, set_floatx, xp
 
 abs = ops.abs
@@ -73,8 +73,13 @@ def sign(x):
 
 
 def binary_crossentropy(target, output, from_logits=False):
-    from .losses import binary_crossentropy as loss
-    return loss(target, output, from_logits)
+    """Elementwise, as in Keras (the loss `losses.binary_crossentropy` is its mean over the last axis)."""
+    from .losses import _logits_below
+    from .ops.activations import Sigmoid
+    logits = output if from_logits else _logits_below(output, Sigmoid)
+    if logits is not None:  # a trailing axis of 1 makes the loss ops' mean over the last axis the identity
+        return ops.sigmoid_cross_entropy(expand_dims(target), expand_dims(logits))
+    return ops.binary_cross_entropy(expand_dims(target), expand_dims(output))
 
 
 def categorical_crossentropy(target, output, from_logits=False):
@@ -172,7 +177,6 @@ def function(inputs, outputs, **kwargs):
     """A callable mapping input arrays to output arrays through the graph between the given symbolic
     tensors, e.g. `K.function([model.layers[0].input], [model.layers[1].output])`."""
     from .models.functional import ordered_nodes, run_nodes
-    from .autodiff import no_grad
     single_output = not isinstance(outputs, (list, tuple))
     inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     outputs = [outputs] if single_output else list(outputs)

@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from .utils.progbar import Progbar
+from .utils.progbar import Progbar, interactive
 
 # Keras 2 logged metrics=['accuracy'] as 'acc' and the learning rate as 'lr'; Keras 3 as 'accuracy' and
 # 'learning_rate'. Either spelling finds the other.
@@ -116,15 +116,18 @@ class ProgbarLogger(Callback):
         super().__init__()
         self.verbose = verbose
         self.bar = None
+        # Only a bar redrawn in place (terminal, notebook) shows batches; elsewhere Progbar writes the
+        # epoch's last line alone, so no batch hook is set and the engine keeps its fast path.
+        if verbose == 1 and interactive():
+            self.on_train_batch_end = self._on_train_batch_end
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.verbose:
             print(f"Epoch {epoch + 1}/{self.params['epochs']}")
         self.bar = Progbar(self.params.get("steps"), verbose=self.verbose)
 
-    def on_train_batch_end(self, batch, logs=None):
-        if self.verbose == 1:
-            self.bar.update(batch + 1, logs, finalize=False)
+    def _on_train_batch_end(self, batch, logs=None):
+        self.bar.update(batch + 1, logs, finalize=False)
 
     def on_epoch_end(self, epoch, logs=None):
         self.bar.update(self.params.get("steps") or 0, logs, finalize=True)

@@ -136,6 +136,14 @@ kld = KLD = kullback_leibler_divergence = kl_divergence
 huber_loss = huber
 
 
+def weights_like(sample_weight, values):
+    """Sample weights (n,) or (n, 1) as an array of values' dtype that broadcasts against values (n, ...)."""
+    weight = xp.asarray(sample_weight, dtype=values.dtype)
+    if weight.ndim > values.ndim and weight.shape[-1] == 1:  # (n, 1) weights for (n,) values
+        weight = weight.reshape(weight.shape[:-1])
+    return weight.reshape(weight.shape + (1,) * (values.ndim - weight.ndim))
+
+
 class Loss:
     """A loss function with sample weighting and the Keras 'sum_over_batch_size' reduction:
     sum(per_sample_loss * sample_weight) / number_of_samples."""
@@ -150,10 +158,7 @@ class Loss:
         if not isinstance(losses, Tensor):
             losses = Tensor(xp.asarray(losses, dtype=y_pred.dtype))
         if sample_weight is not None:
-            weight = xp.asarray(sample_weight, dtype=losses.dtype)
-            if weight.ndim > losses.ndim and weight.shape[-1] == 1:  # (n, 1) weights for (n,) losses
-                weight = weight.reshape(weight.shape[:-1])
-            losses = ops.multiply(losses, weight.reshape(weight.shape + (1,) * (losses.ndim - weight.ndim)))
+            losses = ops.multiply(losses, weights_like(sample_weight, losses))
         if self.reduction == "none" or losses.ndim == 0:
             return losses
         return ops.sum(losses) if self.reduction == "sum" else ops.mean(losses)

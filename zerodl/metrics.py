@@ -108,10 +108,7 @@ class Mean(Metric):
             self.total += float(values.sum())
             self.count += values.size
         else:
-            weight = xp.asarray(sample_weight, dtype=values.dtype)
-            if weight.ndim > values.ndim and weight.shape[-1] == 1:  # (n, 1) weights for (n,) values
-                weight = weight.reshape(weight.shape[:-1])
-            weight = xp.broadcast_to(weight.reshape(weight.shape + (1,) * (values.ndim - weight.ndim)), values.shape)
+            weight = xp.broadcast_to(losses.weights_like(sample_weight, values), values.shape)
             self.total += float((values * weight).sum())
             self.count += float(weight.sum())
 

@@ -20,10 +20,11 @@ class L1L2(Regularizer):
     def __init__(self, l1=0.0, l2=0.0):
         self.l1, self.l2 = float(l1), float(l2)
 
-    def __call__(self, x):
-        penalty = ops.multiply(self.l1, ops.sum(ops.abs(x)))
+    def __call__(self, x):  # runs every training step: a zero term is left out, not computed
+        penalty = ops.multiply(self.l1, ops.sum(ops.abs(x))) if self.l1 or not self.l2 else None
         if self.l2:
-            penalty = ops.add(penalty, ops.multiply(self.l2, ops.sum(ops.square(x))))
+            l2 = ops.multiply(self.l2, ops.sum(ops.square(x)))
+            penalty = l2 if penalty is None else ops.add(penalty, l2)
         return penalty
 
     def get_config(self):

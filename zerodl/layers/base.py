@@ -119,22 +119,24 @@ class Layer:
 
     @property
     def non_trainable_weights(self):
-        return self._weights if not self.trainable else [w for w in self._weights if not w.trainable]
+        return [w for w in self._weights if not (self.trainable and w.trainable)]
 
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-    variables = weights
+    # The Keras 3 names; through `self`, so a Model's overrides of the weight lists apply to them too.
+    variables = property(lambda self: self.weights)
+    trainable_variables = property(lambda self: self.trainable_weights)
+    non_trainable_variables = property(lambda self: self.non_trainable_weights)
 
+    # Through `self.weights` as well, so these serve a Model (whose weights are its layers') unchanged.
     def get_weights(self):
-        return [w.value.copy() for w in self._weights]
+        return [w.value.copy() for w in self.weights]
 
     def set_weights(self, weights):
-        weights = list(weights)
-        if len(weights) != len(self._weights):
+        weights, own = list(weights), self.weights
+        if len(weights) != len(own):
             raise ValueError(f'You called set_weights(weights) on layer "{self.name}" with a weight list of '
-                             f"length {len(weights)}, but the layer was expecting {len(self._weights)} weights"
-                             f" (shapes {[w.shape for w in self._weights]}).")
-        for variable, value in zip(self._weights, weights):
+                             f"length {len(weights)}, but the layer was expecting {len(own)} weights"
+                             f" (shapes {[w.shape for w in own]}).")
+        for variable, value in zip(own, weights):
             value = xp.asarray(value)
             if value.shape != variable.shape:
                 raise ValueError(f'Layer "{self.name}" weight "{variable.name}" has shape {variable.shape}, '
@@ -142,7 +144,7 @@ class Layer:
             variable.value[...] = value
 
     def count_params(self):
-        return int(sum(w.value.size for w in self._weights))
+        return int(sum(w.value.size for w in self.weights))
 
     @property
     def losses(self):

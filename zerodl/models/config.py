@@ -126,8 +126,7 @@ def deserialize_layer(entry, custom_objects=None):
         return _lambda_from_config(config, custom_objects)
     if "from_config" in vars(cls) and cls.__module__.startswith("zerodl.models"):
         return cls.from_config(config, custom_objects)
-    layer = cls.from_config(config)
-    return layer
+    return cls.from_config(config)
 
 
 def sequential_from_config(config, custom_objects=None):
@@ -145,26 +144,22 @@ def sequential_from_config(config, custom_objects=None):
 
 def functional_from_config(config, custom_objects=None):
     from .functional import Model
-    created, outputs_of = {}, {}  # layer name -> layer; (layer name, node index) -> output tensors
-    pending = list(config["layers"])
-    for entry in pending:
-        created[entry["config"].get("name", entry.get("name"))] = deserialize_layer(entry, custom_objects)
-    name_of = {entry.get("name", entry["config"].get("name")): entry["config"].get("name", entry.get("name"))
-               for entry in pending}
-    for entry in pending:
-        layer = created[name_of[entry.get("name", entry["config"].get("name"))]]
+    built = [(entry, deserialize_layer(entry, custom_objects)) for entry in config["layers"]]
+    # Calls name the layer they take input from as its entry does ("name" beside the config, or in it).
+    name_of = {entry.get("name", entry["config"].get("name")): layer.name for entry, layer in built}
+    outputs_of = {}  # (layer name, node index) -> output tensors
+    for entry, layer in built:
         if not entry.get("inbound_nodes"):
             outputs_of[(layer.name, 0)] = [layer.output]
     # Replay the calls, repeatedly taking the nodes whose inputs already exist.
-    todo = [(entry, i, node) for entry in pending for i, node in enumerate(entry.get("inbound_nodes") or [])]
+    todo = [(layer, i, node) for entry, layer in built for i, node in enumerate(entry.get("inbound_nodes") or [])]
     while todo:
         progressed = False
         for item in list(todo):
-            entry, index, node = item
+            layer, index, node = item
             refs = _node_refs(node)
             if all((name_of.get(n, n), i) in outputs_of for n, i, _ in refs):
                 inputs = [outputs_of[(name_of.get(n, n), i)][t] for n, i, t in refs]
-                layer = created[name_of[entry.get("name", entry["config"].get("name"))]]
                 result = layer(inputs if len(inputs) > 1 else inputs[0])
                 outputs_of[(layer.name, index)] = result if isinstance(result, list) else [result]
                 todo.remove(item)

@@ -10,7 +10,6 @@ import math
 import warnings
 
 from ..autodiff import Tensor, no_grad
-from ..callbacks import CallbackList, History, ProgbarLogger
 from ..config import xp
 from ..utils.sequence import Sequence
 
@@ -94,11 +93,7 @@ def fit(model, data, epochs=1, verbose="auto", callbacks=None, validation_data=N
             val_source = BatchSource(validation_data, validation_steps)
         else:
             val_arrays = model._prepare(*model._unpack_validation(validation_data))
-    verbose = 1 if verbose == "auto" else verbose
-    model.history = History()
-    callback_list = CallbackList(([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or [])
-                                 + [model.history], model, {"verbose": verbose, "epochs": epochs,
-                                                            "steps": source.steps})
+    callback_list = model._fit_callbacks(callbacks, verbose, epochs, source.steps)
     batch_logs = callback_list.wants_batch_logs("train")
     model.stop_training = False
     callback_list.call("on_train_begin", None)
@@ -120,9 +115,7 @@ def fit(model, data, epochs=1, verbose="auto", callbacks=None, validation_data=N
             loss = model._train_step(xs, ys, weights)
             seen += 1
             if not nan_reported and not math.isfinite(loss):
-                warnings.warn(f"Epoch {epoch + 1}, batch {step}: the loss is {loss}. Training diverged: try a smaller "
-                              "learning rate, scaled inputs, or clipnorm.", RuntimeWarning, stacklevel=3)
-                nan_reported = True
+                nan_reported = model._warn_diverged(epoch, step, loss, stacklevel=3)
             if batch_logs:
                 callback_list.call("on_train_batch_end", step, model._logs())
             if model.stop_training:

@@ -1,5 +1,5 @@
 """Model: a graph of layer calls from symbolic inputs to outputs, trained by the one engine."""
-from ..config import unique_name, xp
+from ..config import unique_name
 from ..layers.base import Layer
 from ..layers.core import InputLayer
 from ..layers.symbolic import KerasTensor
@@ -161,28 +161,6 @@ class Model(Trainer, Layer):
         trainable = {id(w) for w in self.trainable_weights}
         return [w for w in self.weights if id(w) not in trainable]
 
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-
-    def get_weights(self):
-        return [w.value.copy() for w in self.weights]
-
-    def set_weights(self, weights):
-        weights = list(weights)
-        own = self.weights
-        if len(weights) != len(own):
-            raise ValueError(f'You called set_weights(weights) on model "{self.name}" with a weight list of length '
-                             f"{len(weights)}, but the model was expecting {len(own)} weights.")
-        for variable, value in zip(own, weights):
-            value = xp.asarray(value)
-            if value.shape != variable.shape:
-                raise ValueError(f'Weight "{variable.name}" has shape {variable.shape}, but set_weights received an '
-                                 f"array of shape {value.shape}.")
-            variable.value[...] = value
-
-    def count_params(self):
-        return int(sum(w.value.size for w in self.weights))
-
     @property
     def losses(self):
         return [p for layer in self._all_layers() for p in layer.losses]
@@ -217,9 +195,6 @@ class Model(Trainer, Layer):
     def compute_output_shape(self, input_shape):
         shapes = [t.shape for t in self.outputs]
         return shapes[0] if self._single_output else shapes
-
-    def __call__(self, inputs, *args, training=None, **kwargs):
-        return Layer.__call__(self, inputs, *args, training=training, **kwargs)
 
     def _build(self, input_shape):
         self.built = True

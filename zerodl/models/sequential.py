@@ -76,7 +76,6 @@ class Sequential(Model):
         for layer in self._stack:
             tensor = layer(tensor)
         self._init_graph(self._input_layer.output, tensor)
-        self._layer_list = list(self._stack)
         self._compiled_for = None
 
     def _forward(self, tensors, training=False):

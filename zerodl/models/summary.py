@@ -1,10 +1,11 @@
 """model.summary(): the Keras table of layers, output shapes and parameter counts."""
+from ..layers.base import shape_str
 
 
 def _shape(shapes):
     if isinstance(shapes, list):
         return ", ".join(_shape(s) for s in shapes) if len(shapes) > 1 else _shape(shapes[0])
-    return "(" + ", ".join(str(d) for d in shapes) + ("," if len(shapes) == 1 else "") + ")"
+    return shape_str(shapes)
 
 
 def _row(fields, positions):

@@ -42,10 +42,10 @@ class Trainer(data_adapter.GeneratorMethods):
 
     def _resolve_compile(self):
         names = self.output_names
-        self._losses = [losses_module.get(spec) if spec is not None else None
+        self._loss_fns = [losses_module.get(spec) if spec is not None else None
                         for spec in self._per_output(self._loss_spec, "loss")]
-        if any(loss is None for loss in self._losses):
-            missing = [n for n, loss in zip(names, self._losses) if loss is None]
+        if any(loss is None for loss in self._loss_fns):
+            missing = [n for n, loss in zip(names, self._loss_fns) if loss is None]
             raise ValueError(f"compile() needs a loss for every output; none given for {missing}.")
         weights = self._loss_weights_spec
         self._loss_weights = [1.0] * len(names) if weights is None else [float(w) for w in self._per_output(
@@ -65,11 +65,11 @@ class Trainer(data_adapter.GeneratorMethods):
         self._compiled_for = (id(self.outputs[0]), len(names))
 
     def _loss_name(self, i):
-        fn = self._losses[i].fn
+        fn = self._loss_fns[i].fn
         for name, f in losses_module._FUNCTIONS.items():
             if f is fn:
                 return name
-        return self._losses[i].name
+        return self._loss_fns[i].name
 
     def _per_output(self, spec, what, broadcast_list=False):
         """A compile argument as one entry per output (a dict keyed by output name, a list, or one value)."""
@@ -204,6 +204,15 @@ class Trainer(data_adapter.GeneratorMethods):
         self._check_cardinality(xs, ys, [weights])
         return xs, ys, weights
 
+    @staticmethod
+    def _batch_size(batch_size):
+        """The Keras default 32 for None; anything but a positive integer is refused."""
+        if batch_size is None:
+            return 32
+        if not isinstance(batch_size, (int, xp.integer)) or batch_size <= 0:
+            raise ValueError(f"batch_size must be a positive integer, received batch_size={batch_size!r}.")
+        return batch_size
+
     # --- one step --------------------------------------------------------------------------
     def _cache_step_state(self):
         """What every step needs, looked up once per fit/evaluate rather than once per batch."""
@@ -213,7 +222,7 @@ class Trainer(data_adapter.GeneratorMethods):
 
     def _total_loss(self, outputs, ys, weights):
         total, per_output = None, []
-        for loss_fn, weight, out, y in zip(self._losses, self._loss_weights, outputs, ys):
+        for loss_fn, weight, out, y in zip(self._loss_fns, self._loss_weights, outputs, ys):
             value = loss_fn(y, out, weights)
             per_output.append(value)
             value = value if weight == 1.0 else ops.multiply(value, weight)
@@ -278,9 +287,7 @@ class Trainer(data_adapter.GeneratorMethods):
             return data_adapter.fit(self, x, epochs, verbose, callbacks, validation_data, steps_per_epoch,
                                     validation_steps, validation_batch_size, validation_freq, class_weight,
                                     initial_epoch, y, validation_split, sample_weight)
-        batch_size = 32 if batch_size is None else batch_size
-        if not isinstance(batch_size, (int, xp.integer)) or batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive integer, received batch_size={batch_size!r}.")
+        batch_size = self._batch_size(batch_size)
         if not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be in [0, 1), received validation_split={validation_split}.")
         xs, ys, weights = self._prepare(x, y, sample_weight, class_weight)
@@ -298,12 +305,9 @@ class Trainer(data_adapter.GeneratorMethods):
             if weights is not None:
                 weights, val_w = weights[:split], weights[split:]
             val = (val_xs, val_ys, val_w)
-        verbose = 1 if verbose == "auto" else verbose
         n = len(xs[0])
         steps = steps_per_epoch or math.ceil(n / batch_size)
-        self.history = History()
-        callback_list = CallbackList(([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or [])
-                                     + [self.history], self, {"verbose": verbose, "epochs": epochs, "steps": steps})
+        callback_list = self._fit_callbacks(callbacks, verbose, epochs, steps)
         batch_logs = callback_list.wants_batch_logs("train")
         self._cache_step_state()
         self.stop_training = False
@@ -326,9 +330,7 @@ class Trainer(data_adapter.GeneratorMethods):
                 loss = self._train_step([a[start:stop] for a in xs_epoch], [a[start:stop] for a in ys_epoch],
                                         None if w_epoch is None else w_epoch[start:stop])
                 if not nan_reported and not math.isfinite(loss):
-                    warnings.warn(f"Epoch {epoch + 1}, batch {step}: the loss is {loss}. Training diverged: try "
-                                  "a smaller learning rate, scaled inputs, or clipnorm.", RuntimeWarning, stacklevel=2)
-                    nan_reported = True
+                    nan_reported = self._warn_diverged(epoch, step, loss, stacklevel=2)
                 if batch_logs:
                     callback_list.call("on_train_batch_end", step, self._logs())
                 if self.stop_training:
@@ -342,6 +344,21 @@ class Trainer(data_adapter.GeneratorMethods):
                 break
         callback_list.call("on_train_end", None)
         return self.history
+
+    def _fit_callbacks(self, callbacks, verbose, epochs, steps):
+        """The callbacks of one fit: the progress bar (unless verbose=0), the user's, and a fresh History."""
+        verbose = 1 if verbose == "auto" else verbose
+        self.history = History()
+        return CallbackList(([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or []) + [self.history],
+                            self, {"verbose": verbose, "epochs": epochs, "steps": steps})
+
+    @staticmethod
+    def _warn_diverged(epoch, step, loss, stacklevel):
+        """Warn (once per fit: the caller keeps the returned True) that the loss is no longer finite;
+        `stacklevel` counts from the caller, so the warning points at the user's fit call."""
+        warnings.warn(f"Epoch {epoch + 1}, batch {step}: the loss is {loss}. Training diverged: try a smaller "
+                      "learning rate, scaled inputs, or clipnorm.", RuntimeWarning, stacklevel=stacklevel + 1)
+        return True
 
     @staticmethod
     def _unpack_validation(data):
@@ -365,9 +382,7 @@ class Trainer(data_adapter.GeneratorMethods):
         """Loss (and metrics) on (x, y): a scalar if there are no metrics, else [loss, *metrics]."""
         if data_adapter.is_batch_source(x):
             return data_adapter.evaluate(self, x, steps, verbose, return_dict, y)
-        batch_size = 32 if batch_size is None else batch_size
-        if not isinstance(batch_size, (int, xp.integer)) or batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive integer, received batch_size={batch_size!r}.")
+        batch_size = self._batch_size(batch_size)
         xs, ys, weights = self._prepare(x, y, sample_weight)
         steps = math.ceil(len(xs[0]) / batch_size)
         bar = Progbar(steps, verbose=1) if verbose not in (0, False) else None
@@ -383,18 +398,13 @@ class Trainer(data_adapter.GeneratorMethods):
         """Model outputs for x, computed in batches (inference mode: no dropout, no graph)."""
         if data_adapter.is_batch_source(x):
             return data_adapter.predict(self, x, steps)
-        batch_size = 32 if batch_size is None else batch_size
-        if not isinstance(batch_size, (int, xp.integer)) or batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive integer, received batch_size={batch_size!r}.")
+        batch_size = self._batch_size(batch_size)
         xs = self._inputs_from(x)
         n = len(xs[0])
         with no_grad():
-            if n <= batch_size:
-                results = [[t.value for t in self._forward([Tensor(a) for a in xs], training=False)]]
-            else:
-                results = [[t.value for t in self._forward([Tensor(a[start:start + batch_size]) for a in xs],
-                                                           training=False)]
-                           for start in range(0, n, batch_size)]
+            results = [[t.value for t in self._forward([Tensor(a[start:start + batch_size]) for a in xs],
+                                                       training=False)]
+                       for start in range(0, n, batch_size)]
         outputs = [r[0] if len(results) == 1 else xp.concatenate(r) for r in zip(*results)]
         return outputs[0] if len(outputs) == 1 else outputs
 

@@ -6,15 +6,26 @@ from ..config import floatx, xp
 from .base import operand
 
 
+def sigmoid_array(x):
+    """1 / (1 + e^-x) of an array, computed as (1 + tanh(x/2)) / 2: stable for large |x|."""
+    out = xp.multiply(x, 0.5, out=xp.empty_like(x))  # a new array even for 0-d x, so the rest is in place
+    xp.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
+def log_softmax_array(x, axis=-1):
+    """x - log(sum(e^x)) along `axis`, shifted by the max so that e^x cannot overflow."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+
+
 class Sigmoid(Op):
-    """1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2 (stable for large |x|); f' = f (1 - f)."""
+    """1 / (1 + e^-x); f' = f (1 - f)."""
     def forward(self, x):
-        out = x * x.dtype.type(0.5)
-        xp.tanh(out, out=out)
-        out *= out.dtype.type(0.5)
-        out += out.dtype.type(0.5)
-        self.out = out
-        return out
+        self.out = sigmoid_array(x)
+        return self.out
 
     def backward(self, g):
         return (g * self.out * (1 - self.out),)
@@ -72,7 +83,7 @@ class Softplus(Op):
         return xp.logaddexp(0, x).astype(x.dtype)
 
     def backward(self, g):
-        return (g * (0.5 + 0.5 * xp.tanh(0.5 * self.x)),)
+        return (g * sigmoid_array(self.x),)
 
 
 class Softsign(Op):
@@ -106,8 +117,7 @@ class LogSoftmax(Op):
         self.axis = axis
 
     def forward(self, x):
-        shifted = x - x.max(axis=self.axis, keepdims=True)
-        out = shifted - xp.log(xp.exp(shifted).sum(axis=self.axis, keepdims=True))
+        out = log_softmax_array(x, self.axis)
         self.softmax = xp.exp(out)
         return out
 
@@ -119,7 +129,7 @@ class Swish(Op):
     """x sigmoid(x); f' = s + x s (1 - s)."""
     def forward(self, x):
         self.x = x
-        self.s = 0.5 + 0.5 * xp.tanh(0.5 * x)
+        self.s = sigmoid_array(x)
         return x * self.s
 
     def backward(self, g):

@@ -69,25 +69,21 @@ class Power(_Binary):
 
 class Maximum(_Binary):
     """Gradient goes to the larger input (to `a` on ties)."""
+    pick, a_wins = staticmethod(xp.maximum), staticmethod(xp.greater_equal)
+
     def forward(self, a, b):
-        self.mask = a >= b
+        self.mask = self.a_wins(a, b)
         self.shapes = a.shape, b.shape
-        return xp.maximum(a, b)
+        return self.pick(a, b)
 
     def backward(self, g):
         return (unbroadcast(g * self.mask, self.shapes[0]),
                 unbroadcast(g * ~self.mask, self.shapes[1]))
 
 
-class Minimum(_Binary):
-    def forward(self, a, b):
-        self.mask = a <= b
-        self.shapes = a.shape, b.shape
-        return xp.minimum(a, b)
-
-    def backward(self, g):
-        return (unbroadcast(g * self.mask, self.shapes[0]),
-                unbroadcast(g * ~self.mask, self.shapes[1]))
+class Minimum(Maximum):
+    """Gradient goes to the smaller input (to `a` on ties)."""
+    pick, a_wins = staticmethod(xp.minimum), staticmethod(xp.less_equal)
 
 
 class Where(Op):

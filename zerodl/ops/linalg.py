@@ -15,7 +15,8 @@ class MatMul(Op):
         self.b = b[:, None] if b.ndim == 1 else b
         out = self.a @ self.b
         self.out_shape = out.shape
-        return a @ b
+        dropped = (-2,) * (a.ndim == 1) + (-1,) * (b.ndim == 1)  # the axes a 1-D operand was given
+        return xp.squeeze(out, axis=dropped) if dropped else out
 
     def backward(self, g):
         g = g.reshape(self.out_shape)

@@ -6,6 +6,7 @@ Targets are constants (no gradient flows to y_true).
 """
 from ..autodiff import Op
 from ..config import epsilon, xp
+from .activations import log_softmax_array, sigmoid_array
 from .base import operand, unbroadcast
 
 
@@ -56,7 +57,7 @@ class SigmoidCrossEntropy(_Loss):
         return self._reduce(xp.maximum(z, 0) - z * y + xp.log1p(xp.exp(-xp.abs(z))))
 
     def backward(self, g):
-        probs = 0.5 + 0.5 * xp.tanh(0.5 * self.z) if self.probs is None else self.probs
+        probs = sigmoid_array(self.z) if self.probs is None else self.probs
         return None, self._spread(g, probs - self.y)
 
 
@@ -76,8 +77,7 @@ class BinaryCrossEntropy(_Loss):
 class SoftmaxCrossEntropy(_Loss):
     """-sum_j y_j log softmax(z)_j over the last axis; d/dz = softmax(z) sum_j y_j - y."""
     def forward(self, y, z):
-        shifted = z - z.max(axis=-1, keepdims=True)
-        log_probs = shifted - xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))
+        log_probs = log_softmax_array(z)
         self.y, self.probs = y, xp.exp(log_probs)
         return -(y * log_probs).sum(axis=-1)
 
@@ -95,8 +95,7 @@ class SparseSoftmaxCrossEntropy(_Loss):
         if labels.size and (labels.min() < 0 or labels.max() >= z.shape[-1]):
             raise ValueError(f"sparse_categorical_crossentropy: labels must lie in [0, {z.shape[-1]}), "
                              f"got values in [{labels.min()}, {labels.max()}].")
-        shifted = z - z.max(axis=-1, keepdims=True)
-        log_probs = shifted - xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))
+        log_probs = log_softmax_array(z)
         self.labels, self.probs = labels, xp.exp(log_probs)
         return -xp.take_along_axis(log_probs, labels[..., None], axis=-1)[..., 0]
 

@@ -49,12 +49,6 @@ ACTIVATIONS = {
 }
 
 
-def _apply(name, a):
-    fn = ACTIVATIONS[name][0]
-    if fn is not None:
-        fn(a)
-
-
 def _scale_by_derivative(name, grad, y):
     """grad *= f'(pre-activation), f' written in terms of the output y = f(pre-activation)."""
     deriv = ACTIVATIONS[name][1]
@@ -172,10 +166,6 @@ class _Scan(Op):
         dh = g * weight[-1] if weight is not None else g.copy() if copy else g
         return None, dh
 
-    def _state_grad(self, index, like):
-        grad = self.state_grads.pop(index, None)
-        return xp.zeros_like(like) if grad is None else grad.copy()
-
     def _finish(self, dz, dzh, dh, extra_states):
         """dW, dU, db, dx from the per-step pre-activation grads dz (steps, batch, G*units) of the input
         projection and dzh (steps, batch, G*units) of the recurrent one; dh, *extra: grads of the initial states."""
@@ -218,6 +208,7 @@ class _StateOutput(Op):
     def backward(self, g):
         previous = self.scan.state_grads.get(self.index)
         self.scan.state_grads[self.index] = g if previous is None else previous + g
+        # Zeros, not None: the scan's backward must run even when only its states are used.
         return (xp.zeros_like(self.scan_output.value),)
 
     def __call__(self, output):
@@ -253,7 +244,8 @@ class SimpleRNNScan(_Scan):
         batch, steps, features, units = self.shape
         h, keep, rm, rk_t = self.h, self.keep, self.recurrent_mask, self.recurrent_kernel.T
         gseq, dh = self._output_grads(g)
-        dh += self._state_grad(0, dh)
+        if 0 in self.state_grads:  # the final h was also returned as a state (return_state=True)
+            dh += self.state_grads.pop(0)
         dz = xp.empty((steps, batch, units), h.dtype)
         for t in range(steps - 1, -1, -1):
             if gseq is not None:
@@ -469,7 +461,8 @@ class GRUScan(_Scan):
         h, a_all, keep, rm = self.h, self.a, self.keep, self.recurrent_mask
         rk = self.recurrent_kernel
         gseq, dh = self._output_grads(g)
-        dh += self._state_grad(0, dh)
+        if 0 in self.state_grads:
+            dh += self.state_grads.pop(0)
         dz = xp.empty((steps, batch, 3 * n), h.dtype)  # grads of the input projection x W + b
         reset_after = self.reset_after
         if reset_after:

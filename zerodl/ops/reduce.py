@@ -62,8 +62,8 @@ class Max(Op):
     def backward(self, g):
         if not self.keepdims:
             g = xp.expand_dims(g, self.axes)
-        share = self.mask / self.mask.sum(axis=self.axes, keepdims=True)
-        return ((g * share).astype(g.dtype),)
+        share = self.mask / self.mask.sum(axis=self.axes, keepdims=True, dtype=g.dtype)  # in g's float type
+        return (g * share,)
 
 
 class Min(Max):

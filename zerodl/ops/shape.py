@@ -82,6 +82,8 @@ def expand_dims(x, axis=-1):
 def squeeze(x, axis):
     x = operand(x)
     shape = list(x.shape)
+    if shape[axis] != 1:
+        raise ValueError(f"squeeze: axis {axis} of shape {tuple(x.shape)} has size {shape[axis]}, not 1.")
     del shape[axis]
     return reshape(x, shape)
 def flatten(x):

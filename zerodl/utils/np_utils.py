@@ -1,5 +1,6 @@
 """Array helpers (Keras 2 kept them in keras.utils.np_utils)."""
-from ..config import floatx, xp
+from ..config import xp
+from .data import to_float
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
@@ -20,6 +21,6 @@ def to_categorical(y, num_classes=None, dtype="float32"):
 
 def normalize(x, axis=-1, order=2):
     """x divided by its L-`order` norm along `axis` (zero vectors stay zero)."""
-    x = xp.asarray(x, dtype=floatx() if xp.asarray(x).dtype.kind != "f" else None)
+    x = to_float(xp.asarray(x))
     norm = xp.linalg.norm(x, ord=order, axis=axis, keepdims=True)
     return x / xp.where(norm == 0, 1, norm)

@@ -224,15 +224,14 @@ def _select_layers(model, layers):
     return chosen
 
 
-def get_activations(model, x, layers=None, batch_size=None):
+def get_activations(model, x, layers=None):
     """{layer name: its output for the batch x}, for the named / indexed layers (default: all).
 
     This is the course's `K.function([model.layers[0].input], [layer.output])` for many layers at once.
     """
     from .. import backend as K
     chosen = _select_layers(model, layers)
-    inputs = model.inputs if len(model.inputs) > 1 else model.inputs[0]
-    function = K.function(inputs if isinstance(inputs, list) else [inputs], [layer.output for layer in chosen])
+    function = K.function(model.inputs, [layer.output for layer in chosen])
     x = x if isinstance(x, (list, tuple)) else [x]
     outputs = function([np.asarray(a, dtype="float32") for a in x])
     return {layer.name: out for layer, out in zip(chosen, outputs)}

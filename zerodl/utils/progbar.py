@@ -3,7 +3,8 @@ import sys
 import time
 
 
-def _interactive():
+def interactive():
+    """Whether output can be redrawn in place: a terminal or a notebook (not a log file or a pipe)."""
     stream = sys.stdout
     return (hasattr(stream, "isatty") and stream.isatty()) or "ipykernel" in sys.modules
 
@@ -32,7 +33,7 @@ class Progbar:
         self.interval, self.unit_name = interval, unit_name
         self.start = time.perf_counter()
         self.last_draw = 0.0
-        self.dynamic = _interactive()
+        self.dynamic = interactive()
         self.last_length = 0
 
     def update(self, current, values=None, finalize=None):

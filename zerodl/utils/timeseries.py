@@ -1,10 +1,12 @@
 """timeseries_dataset_from_array: sliding windows over a series, in batches of (x, y)."""
 import numpy as np
 
+from .sequence import Sequence
 
-class TimeseriesDataset:
-    """An iterable of batches (x (batch, sequence_length, ...), y) -- or x alone without targets;
-    also indexable with len() (a Keras Sequence), so `model.fit(dataset)` takes it."""
+
+class TimeseriesDataset(Sequence):
+    """A Sequence of batches (x (batch, sequence_length, ...), y) -- or x alone without targets --
+    so `model.fit(dataset)` takes it."""
 
     def __init__(self, data, targets, positions, offsets, start_index, batch_size):
         self.data, self.targets, self.positions = data, targets, positions
@@ -31,13 +33,6 @@ class TimeseriesDataset:
             return x
         y = self.targets[starts] if self.batch_size is not None else self.targets[starts[0]]
         return x, y
-
-    def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
-
-    def on_epoch_end(self):
-        pass
 
 
 def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1, sampling_rate=1,
