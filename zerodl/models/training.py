@@ -337,7 +337,8 @@ class Trainer(data_adapter.GeneratorMethods):
                     break
             logs = self._logs()
             if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_arrays(*val, batch_size=validation_batch_size or batch_size)
+                val_logs = self._evaluate_arrays(*val, batch_size=validation_batch_size or batch_size,
+                                                 callback_list=callback_list)
                 logs.update((f"val_{name}", value) for name, value in val_logs.items())
             callback_list.call("on_epoch_end", epoch, logs)
             if self.stop_training:
@@ -367,15 +368,26 @@ class Trainer(data_adapter.GeneratorMethods):
         return tuple(data) if len(data) == 3 else (data[0], data[1], None)
 
     # --- evaluate / predict ----------------------------------------------------------------
-    def _evaluate_arrays(self, xs, ys, weights, batch_size=32):
+    def _evaluate_arrays(self, xs, ys, weights, batch_size=32, callback_list=None):
+        """Loss and metrics over the data; the callbacks' on_test_* hooks are called around it."""
         self._cache_step_state()
         self._reset_metrics()
+        if callback_list is not None:
+            callback_list.call("on_test_begin", None)
+        batch_hooks = callback_list is not None and callback_list.wants_batch_logs("test")
         n = len(xs[0])
-        for start in range(0, n, batch_size):
+        for step, start in enumerate(range(0, n, batch_size)):
             stop = start + batch_size
+            if batch_hooks:
+                callback_list.call("on_test_batch_begin", step, {"batch": step, "size": min(stop, n) - start})
             self._test_step([a[start:stop] for a in xs], [a[start:stop] for a in ys],
                             None if weights is None else weights[start:stop])
-        return self._logs()
+            if batch_hooks:
+                callback_list.call("on_test_batch_end", step, self._logs())
+        logs = self._logs()
+        if callback_list is not None:
+            callback_list.call("on_test_end", logs)
+        return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False, **kwargs):
@@ -386,7 +398,9 @@ class Trainer(data_adapter.GeneratorMethods):
         xs, ys, weights = self._prepare(x, y, sample_weight)
         steps = math.ceil(len(xs[0]) / batch_size)
         bar = Progbar(steps, verbose=1) if verbose not in (0, False) else None
-        logs = self._evaluate_arrays(xs, ys, weights, batch_size)
+        callback_list = CallbackList(callbacks, self, {"verbose": verbose, "epochs": 1, "steps": steps}) \
+            if callbacks else None
+        logs = self._evaluate_arrays(xs, ys, weights, batch_size, callback_list)
         if bar is not None:
             bar.update(steps, logs, finalize=True)
         if return_dict:
@@ -401,11 +415,31 @@ class Trainer(data_adapter.GeneratorMethods):
         batch_size = self._batch_size(batch_size)
         xs = self._inputs_from(x)
         n = len(xs[0])
+        if callbacks:
+            return self._predict_with_callbacks(xs, batch_size, callbacks, verbose)
         with no_grad():
             results = [[t.value for t in self._forward([Tensor(a[start:start + batch_size]) for a in xs],
                                                        training=False)]
                        for start in range(0, n, batch_size)]
         outputs = [r[0] if len(results) == 1 else xp.concatenate(r) for r in zip(*results)]
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def _predict_with_callbacks(self, xs, batch_size, callbacks, verbose):
+        """predict, calling on_predict_* hooks; batch-end logs hold the batch's {'outputs': ...}."""
+        n = len(xs[0])
+        callback_list = CallbackList(callbacks, self, {"verbose": verbose, "epochs": 1,
+                                                       "steps": math.ceil(n / batch_size)})
+        callback_list.call("on_predict_begin", None)
+        results = []
+        for step, start in enumerate(range(0, n, batch_size)):
+            callback_list.call("on_predict_batch_begin", step, {"batch": step})
+            with no_grad():
+                outputs = [t.value for t in self._forward([Tensor(a[start:start + batch_size]) for a in xs],
+                                                          training=False)]
+            results.append(outputs)
+            callback_list.call("on_predict_batch_end", step, {"outputs": outputs[0] if len(outputs) == 1 else outputs})
+        callback_list.call("on_predict_end", None)
+        outputs = [xp.concatenate(r) for r in zip(*results)]
         return outputs[0] if len(outputs) == 1 else outputs
 
     def predict_classes(self, x, batch_size=32, verbose=0):
