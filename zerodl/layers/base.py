@@ -13,7 +13,8 @@ def snake_case(name):
     """Keras's default layer names: Dense -> dense, Conv2D -> conv2d, MaxPooling2D -> max_pooling2d,
     SimpleRNN -> simple_rnn: a word boundary before each capitalised word, and between a lower-case
     letter and a capital."""
-    name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    name = re.sub(r"\W+", "", name)
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 

@@ -14,7 +14,7 @@ import zipfile
 from . import files
 from .atomic import atomic_path
 from .training_config import compile_config, compile_from_config, optimizer_variables, set_optimizer_variables
-from .walk import keras_groups
+from .walk import assign_checked, keras_groups
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 
@@ -39,28 +39,14 @@ def _arrays(group):
 
 def read_weights(h5file, model, where, skip_mismatch=False):
     """Set the model's variables from a Keras 3 layout; the model is left unchanged if any do not fit."""
-    assignments, problems = [], []
+    groups, problems = [], []
     for path, obj, variables in keras_groups(model):
         key = f"{path}/vars" if path else "vars"
-        if key not in h5file:
-            if variables:
-                problems.append(f"no weights for layer '{obj.name}' (expected at '{key}')")
-            continue
-        values = _arrays(h5file[key])
-        if len(values) != len(variables):
-            problems.append(f"layer '{obj.name}' has {len(variables)} variables, the file {len(values)} at '{key}'")
-            continue
-        for variable, value in zip(variables, values):
-            if value.shape != variable.value.shape:
-                problems.append(f"'{variable.name}' has shape {variable.value.shape}, the file {value.shape} "
-                                f"at '{key}'")
-            else:
-                assignments.append((variable, value))
-    if problems and not skip_mismatch:
-        raise ValueError(f"Cannot load the weights in '{where}' into model '{model.name}': " + "; ".join(problems)
-                         + ".")
-    for variable, value in assignments:
-        variable.value[...] = value
+        if key in h5file:
+            groups.append((f"layer '{obj.name}' at '{key}'", variables, _arrays(h5file[key])))
+        elif variables:
+            problems.append(f"no weights for layer '{obj.name}' (expected at '{key}')")
+    assign_checked(model, where, groups, problems, skip_mismatch)
 
 
 def read_optimizer(h5file, model, where):

@@ -16,7 +16,7 @@ import numpy as np
 from . import files
 from .atomic import atomic_path
 from .training_config import compile_config, compile_from_config, optimizer_variables, set_optimizer_variables
-from .walk import keras_layers, legacy_weights
+from .walk import assign_checked, keras_layers, legacy_weights
 
 
 def _text(value):
@@ -81,23 +81,9 @@ def read_weights(group, model, where, by_name=False, skip_mismatch=False):
                              f"weights, the file {len(saved)} ({[n for n, _ in saved]}). Load by layer name with "
                              f"by_name=True.")
         pairs = [(layer, name, values) for layer, (name, values) in zip(layers, saved)]
-    assignments, problems = [], []
-    for layer, name, values in pairs:
-        variables = legacy_weights(layer)
-        if len(values) != len(variables):
-            problems.append(f"layer '{layer.name}' has {len(variables)} weights, the file's '{name}' {len(values)}")
-            continue
-        for variable, value in zip(variables, values):
-            if value.shape != variable.value.shape:
-                problems.append(f"'{variable.name}' has shape {variable.value.shape}, the file's '{name}' holds "
-                                f"{value.shape}")
-            else:
-                assignments.append((variable, value))
-    if problems and not skip_mismatch:
-        raise ValueError(f"Cannot load the weights in '{where}' into model '{model.name}': " + "; ".join(problems)
-                         + ".")
-    for variable, value in assignments:
-        variable.value[...] = value
+    groups = [(f"layer '{layer.name}' (the file's '{name}')", legacy_weights(layer), values)
+              for layer, name, values in pairs]
+    assign_checked(model, where, groups, [], skip_mismatch)
 
 
 def _weights_group(f, where):

@@ -6,14 +6,7 @@ attributes, as Keras holds them (an RNN's `cell`, TimeDistributed's `layer`, Bid
 `forward_layer`/`backward_layer`), get their own groups under the attribute's name. A layer laid out
 otherwise can define `_keras_weight_groups(self) -> [(subpath, variables), ...]`.
 """
-import re
-
-
-def snake_case(name):
-    """Keras's `to_snake_case`: 'Conv2D' -> 'conv2d', 'BatchNormalization' -> 'batch_normalization'."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+from ..layers.base import snake_case
 
 
 def keras_class_name(layer):
@@ -152,3 +145,24 @@ def legacy_weights(layer):
     variables = own_variables(layer)
     return [w for w in variables if w.trainable and layer.trainable] + \
         [w for w in variables if not (w.trainable and layer.trainable)]
+
+
+def assign_checked(model, where, groups, problems, skip_mismatch=False):
+    """Set variables from file arrays, all or none: `groups` holds (label, variables, values) per layer;
+    any count or shape that does not fit is added to `problems`, which raise unless skip_mismatch."""
+    assignments = []
+    for label, variables, values in groups:
+        if len(values) != len(variables):
+            problems.append(f"{label}: the layer has {len(variables)} variables, the file {len(values)}")
+            continue
+        for variable, value in zip(variables, values):
+            if value.shape != variable.value.shape:
+                problems.append(f"{label}: '{variable.name}' has shape {variable.value.shape}, the file "
+                                f"{value.shape}")
+            else:
+                assignments.append((variable, value))
+    if problems and not skip_mismatch:
+        raise ValueError(f"Cannot load the weights in '{where}' into model '{model.name}': " + "; ".join(problems)
+                         + ".")
+    for variable, value in assignments:
+        variable.value[...] = value
