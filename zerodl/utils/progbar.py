@@ -49,7 +49,7 @@ class Progbar:
         line = self._bar(current)
         per_step = elapsed / max(current, 1)
         if finalize:
-            line += f" - {format_time(elapsed)} {format_time(per_step)}/{self.unit_name}"
+            line += f" - {elapsed:.0f}s {format_time(per_step)}/{self.unit_name}"  # Keras: whole seconds
         else:
             line += f" - ETA: {format_time(per_step * ((self.target or current) - current))}"
         line += "".join(f" - {name}: {format_value(value)}" for name, value in (values or {}).items())
@@ -69,7 +69,7 @@ class Progbar:
 
     def _write_epoch_line(self, current, values, now):
         elapsed = now - self.start
-        line = f"{current}/{self.target} - {format_time(elapsed)}"
+        line = f"{current}/{self.target} - {elapsed:.0f}s"
         line += "".join(f" - {name}: {format_value(value)}" for name, value in values.items())
         line += f" - {format_time(elapsed)}/epoch - {format_time(elapsed / max(current, 1))}/{self.unit_name}"
         sys.stdout.write(line + "\n")
