@@ -6,41 +6,28 @@ defaulting to $ZERODL_DATA_DIR, else ../shared/data. Only the 10,000-digit test 
 first 8,000 digits play the course's training set and its last 2,000 the test set.
 """
 import argparse
-import gzip
 import os
 import pathlib
-import struct
-
-import numpy as np
+import warnings
 
 import zerodl.backend as K
+from zerodl.datasets import mnist
 from zerodl.layers import Dense
 from zerodl.models import Sequential
 from zerodl.utils import set_random_seed
 from zerodl.utils.np_utils import to_categorical
 
-EXAMPLES = pathlib.Path(__file__).resolve().parent
-
-
-def read_idx(path):
-    """An IDX file (gzipped) as a uint8 array: magic 0x0803 images (n, rows, cols), 0x0801 labels (n,)."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
-    if zero != 0 or dtype != 0x08:
-        raise ValueError(f"{path} is not an IDX file of unsigned bytes")
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+from _course_data import course_data_dir
 
 
 def load_mnist(data_dir=None, n_train=8000):
-    """((X_train, y_train), (X_test, y_test)) as mnist.load_data() gives them: uint8 images (n, 28, 28), labels."""
-    data_dir = pathlib.Path(data_dir or os.environ.get("ZERODL_DATA_DIR") or EXAMPLES.parent.parent / "shared" / "data")
-    folder = data_dir / "mnist" if (data_dir / "mnist").is_dir() else data_dir
-    images_path, labels_path = folder / "t10k-images-idx3-ubyte.gz", folder / "t10k-labels-idx1-ubyte.gz"
-    if not images_path.is_file():
-        raise FileNotFoundError(f"MNIST IDX files are not in {folder}: pass --data-dir or set ZERODL_DATA_DIR.")
-    X, y = read_idx(images_path), read_idx(labels_path)
+    """((X_train, y_train), (X_test, y_test)) as mnist.load_data() gives them: uint8 images (n, 28, 28), labels,
+    here the real test set's first n_train digits and the rest, read by zerodl's own MNIST loader."""
+    folder = pathlib.Path(course_data_dir(data_dir) or os.environ["ZERODL_DATA_DIR"])
+    folder = folder / "mnist" if (folder / "mnist").is_dir() else folder
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the folder holds the test set only: the empty training split is expected
+        _, (X, y) = mnist.load_data(path=str(folder))
     return (X[:n_train], y[:n_train]), (X[n_train:], y[n_train:])
 
 
