@@ -4,10 +4,11 @@ Inputs are channels_last (batch, [rows,] cols, channels) unless data_format='cha
 Kernels have Keras' layouts: Conv2D (kh, kw, in, filters), Conv1D (k, in, filters),
 Conv2DTranspose (kh, kw, filters, in), DepthwiseConv2D (kh, kw, in, depth_multiplier).
 """
-from .. import activations, initializers, ops, regularizers
+from .. import initializers, ops, regularizers
 from ..ops import conv as conv_ops
 from ..utils.serialization import serialize
 from .base import Layer, shape_str
+from .core import kernel_options_config, set_kernel_options
 
 
 def normalize_data_format(value):
@@ -81,14 +82,8 @@ class Conv(FixedRank, Layer):
         if groups != 1:
             raise NotImplementedError("zerodl convolutions support groups=1 only.")
         self.groups = groups
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
-        self.bias = None
+        set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                           bias_regularizer, kernel_constraint, bias_constraint)
         self._ndim = rank + 2
 
     @property
@@ -142,13 +137,7 @@ class Conv(FixedRank, Layer):
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
                 "strides": self.strides, "padding": self.padding, "data_format": self.data_format,
-                "dilation_rate": self.dilation_rate, "groups": self.groups,
-                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": serialize(self.kernel_initializer, "keras.initializers"),
-                "bias_initializer": serialize(self.bias_initializer, "keras.initializers"),
-                "kernel_regularizer": serialize(self.kernel_regularizer, "keras.regularizers"),
-                "bias_regularizer": serialize(self.bias_regularizer, "keras.regularizers"),
-                "kernel_constraint": None, "bias_constraint": None}
+                "dilation_rate": self.dilation_rate, "groups": self.groups, **kernel_options_config(self)}
 
 
 class Conv1D(Conv):

@@ -38,6 +38,29 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None, 
     return layer.output
 
 
+def set_kernel_options(layer, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                       bias_regularizer, kernel_constraint, bias_constraint):
+    """The Keras arguments of activation(inputs * kernel + bias) layers (Dense, Conv), resolved on `layer`."""
+    layer.activation = activations.get(activation)
+    layer.use_bias = use_bias
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.bias_initializer = initializers.get(bias_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.kernel_constraint, layer.bias_constraint = kernel_constraint, bias_constraint
+    layer.bias = None
+
+
+def kernel_options_config(layer):
+    """Those arguments as Keras writes them in a layer config."""
+    return {"activation": activations.serialize(layer.activation), "use_bias": layer.use_bias,
+            "kernel_initializer": serialize(layer.kernel_initializer, "keras.initializers"),
+            "bias_initializer": serialize(layer.bias_initializer, "keras.initializers"),
+            "kernel_regularizer": serialize(layer.kernel_regularizer, "keras.regularizers"),
+            "bias_regularizer": serialize(layer.bias_regularizer, "keras.regularizers"),
+            "kernel_constraint": None, "bias_constraint": None}
+
+
 class Dense(Layer):
     """activation(inputs @ kernel + bias): (batch, ..., in) -> (batch, ..., units); kernel (in, units)."""
 
@@ -48,14 +71,8 @@ class Dense(Layer):
         if not isinstance(units, int) or units <= 0:
             raise ValueError(f"Dense: units must be a positive integer, received units={units!r}.")
         self.units = units
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
-        self.bias = None
+        set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                           bias_regularizer, kernel_constraint, bias_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -78,13 +95,7 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units,
-                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": serialize(self.kernel_initializer, "keras.initializers"),
-                "bias_initializer": serialize(self.bias_initializer, "keras.initializers"),
-                "kernel_regularizer": serialize(self.kernel_regularizer, "keras.regularizers"),
-                "bias_regularizer": serialize(self.bias_regularizer, "keras.regularizers"),
-                "kernel_constraint": None, "bias_constraint": None}
+        return {**super().get_config(), "units": self.units, **kernel_options_config(self)}
 
 
 class Activation(Layer):
