@@ -205,50 +205,39 @@ def ratio(a, b):
 
 
 def table(workload, summary, sides):
-    lines = []
+    """The medians table of one workload: a header, then one row per side (or why it failed)."""
     ref = summary.get("zerodl", {}).get("headline")
     tref = summary.get("torch", {}).get("headline")
     if workload not in ("W7", "IMPORT"):
-        hdr = (f"  {'side':<12}{'ok':>6}{'fit s':>9}{'µs/step':>10}{'warm µs/step':>14}{'peak MB':>9}"
-               f"{'loss':>8}{'acc':>7}{'÷zerodl':>10}{'÷torch':>9}")
-        lines.append(hdr)
-        for side in sides:
-            s = summary.get(side)
-            if s is None:
-                continue
-            if "headline" not in s:
-                lines.append(f"  {side:<12}{s['ok']:>3}/{s['n']:<2} FAILED: {s['error']}")
-                continue
-            lines.append(f"  {side:<12}{s['ok']:>3}/{s['n']:<2}{fmt(s['fit_s'], '.3f'):>9}{fmt(s['step_us']):>10}"
-                         f"{fmt(s.get('warm_step_us')):>14}{fmt(s['maxrss_mb'], '.0f'):>9}"
-                         f"{fmt(s['loss'], '.4f'):>8}{fmt(s['accuracy'], '.3f'):>7}"
-                         f"{ratio(s['headline'], ref):>10}{ratio(s['headline'], tref):>9}")
+        header = (f"  {'side':<12}{'ok':>6}{'fit s':>9}{'µs/step':>10}{'warm µs/step':>14}{'peak MB':>9}"
+                  f"{'loss':>8}{'acc':>7}{'÷zerodl':>10}{'÷torch':>9}")
+
+        def row(s):
+            return (f"{fmt(s['fit_s'], '.3f'):>9}{fmt(s['step_us']):>10}{fmt(s.get('warm_step_us')):>14}"
+                    f"{fmt(s['maxrss_mb'], '.0f'):>9}{fmt(s['loss'], '.4f'):>8}{fmt(s['accuracy'], '.3f'):>7}"
+                    f"{ratio(s['headline'], ref):>10}{ratio(s['headline'], tref):>9}")
     elif workload == "W7":
-        lines.append(f"  {'side':<12}{'ok':>6}{'ms/call':>10}{'median':>9}{'p99':>9}{'first ms':>10}"
-                     f"{'peak MB':>9}{'÷zerodl':>10}{'÷torch':>9}")
-        for side in sides:
-            s = summary.get(side)
-            if s is None:
-                continue
-            if "headline" not in s:
-                lines.append(f"  {side:<12}{s['ok']:>3}/{s['n']:<2} FAILED: {s['error']}")
-                continue
-            lines.append(f"  {side:<12}{s['ok']:>3}/{s['n']:<2}{fmt(s['ms_per_call'], '.4f'):>10}"
-                         f"{fmt(s['median_ms'], '.4f'):>9}{fmt(s['p99_ms'], '.3f'):>9}"
-                         f"{fmt(s['first_call_ms'], '.1f'):>10}{fmt(s['maxrss_mb'], '.0f'):>9}"
-                         f"{ratio(s['headline'], ref):>10}{ratio(s['headline'], tref):>9}")
+        header = (f"  {'side':<12}{'ok':>6}{'ms/call':>10}{'median':>9}{'p99':>9}{'first ms':>10}"
+                  f"{'peak MB':>9}{'÷zerodl':>10}{'÷torch':>9}")
+
+        def row(s):
+            return (f"{fmt(s['ms_per_call'], '.4f'):>10}{fmt(s['median_ms'], '.4f'):>9}{fmt(s['p99_ms'], '.3f'):>9}"
+                    f"{fmt(s['first_call_ms'], '.1f'):>10}{fmt(s['maxrss_mb'], '.0f'):>9}"
+                    f"{ratio(s['headline'], ref):>10}{ratio(s['headline'], tref):>9}")
     else:
-        lines.append(f"  {'side':<12}{'ok':>6}{'import s':>10}{'+user imports s':>17}{'peak MB':>9}{'÷zerodl':>10}")
-        for side in sides:
-            s = summary.get(side)
-            if s is None:
-                continue
-            if "headline" not in s:
-                lines.append(f"  {side:<12}{s['ok']:>3}/{s['n']:<2} FAILED: {s['error']}")
-                continue
-            lines.append(f"  {side:<12}{s['ok']:>3}/{s['n']:<2}{fmt(s['import_s'], '.3f'):>10}"
-                         f"{fmt(s.get('user_import_s'), '.3f'):>17}{fmt(s['maxrss_mb'], '.0f'):>9}"
-                         f"{ratio(s['headline'], ref):>10}" + (f"   note: {s['note']}" if s.get("note") else ""))
+        header = f"  {'side':<12}{'ok':>6}{'import s':>10}{'+user imports s':>17}{'peak MB':>9}{'÷zerodl':>10}"
+
+        def row(s):
+            return (f"{fmt(s['import_s'], '.3f'):>10}{fmt(s.get('user_import_s'), '.3f'):>17}"
+                    f"{fmt(s['maxrss_mb'], '.0f'):>9}{ratio(s['headline'], ref):>10}"
+                    + (f"   note: {s['note']}" if s.get("note") else ""))
+    lines = [header]
+    for side in sides:
+        s = summary.get(side)
+        if s is None:
+            continue
+        done = f"  {side:<12}{s['ok']:>3}/{s['n']:<2}"
+        lines.append(done + (row(s) if "headline" in s else f" FAILED: {s['error']}"))
     return lines
 
 
