@@ -6,6 +6,7 @@ import pytest
 from zerodl import backend as K
 from zerodl import losses, ops
 from zerodl.autodiff import Variable, gradients
+from zerodl.ops.losses import _Loss
 from zerodl.layers import Dense
 from zerodl.models import Sequential
 from zerodl.optimizers import SGD
@@ -237,6 +238,21 @@ def test_fused_softmax_gradient_is_p_minus_y():
     loss = ops.mean(losses.categorical_crossentropy(ONE_HOT, ops.softmax(z)))
     (g,) = gradients(loss, [z])
     np.testing.assert_allclose(g, (softmax(z.value) - ONE_HOT) / N, rtol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["mean_squared_error", "binary_crossentropy", "categorical_crossentropy",
+                                  "sparse_categorical_crossentropy"])
+def test_unweighted_batch_mean_comes_from_the_loss_op_itself(name):
+    """Without sample weights, Loss asks the fused op for the mean: one node, same value and gradient."""
+    z = rng.standard_normal((N, C))
+    act = ops.sigmoid if name == "binary_crossentropy" else ops.softmax
+    y = {"binary_crossentropy": BIN_Y, "sparse_categorical_crossentropy": LABELS}.get(name, ONE_HOT)
+    v_one, v_two = Variable(z, dtype="float64"), Variable(z, dtype="float64")
+    one_node = losses.get(name)(y, act(v_one))
+    two_nodes = ops.mean(getattr(losses, name)(y, act(v_two)))
+    assert isinstance(one_node.op, _Loss) and one_node.op.reduction == "mean"
+    assert float(one_node.numpy()) == pytest.approx(float(two_nodes.numpy()), rel=1e-12)
+    np.testing.assert_allclose(gradients(one_node, [v_one])[0], gradients(two_nodes, [v_two])[0], rtol=1e-12)
 
 
 # --- get / serialize --------------------------------------------------------------------------------------

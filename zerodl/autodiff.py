@@ -8,6 +8,9 @@ order, applying each op's local rule -- the chain rule, one op at a time:
 
     dL/dx = sum over ops f that use x of  (df/dx)^T  dL/df
 """
+import heapq
+import itertools
+
 from .config import floatx, xp
 
 _grad_enabled = True
@@ -107,6 +110,9 @@ class Variable(Tensor):
         return f"<Variable '{self.name}' shape={self.shape} dtype={self.dtype}>"
 
 
+_op_sequence = itertools.count()  # ops are numbered as they run: an op's inputs always come from lower numbers
+
+
 class Op:
     """One differentiable operation. Subclasses define `forward` and `backward`.
 
@@ -124,6 +130,7 @@ class Op:
             else:
                 values.append(x)
         self.inputs = inputs
+        self.sequence = next(_op_sequence)
         return Tensor(self.forward(*values), self, requires_grad and _grad_enabled)
 
     def forward(self, *arrays):
@@ -142,40 +149,35 @@ def _ops():
     return ops
 
 
-def _topological_order(root):
-    """Tensors that lead to `root` and need gradients, each after all of its inputs."""
-    order, visited = [], set()
-    stack = [(root, False)]
-    while stack:
-        tensor, expanded = stack.pop()
-        if expanded:
-            order.append(tensor)
-        elif id(tensor) not in visited:
-            visited.add(id(tensor))
-            stack.append((tensor, True))
-            stack.extend((x, False) for x in tensor.op.inputs
-                         if isinstance(x, Tensor) and x.requires_grad and x.op is not None)
-    return order
-
-
 def gradients(loss, variables, output_gradient=None):
     """d(loss)/d(variable) for each variable, as arrays (zeros where loss does not depend on it).
 
     `variables` are usually Variables but may be any tensors of the graph (intermediate results too).
     `loss` is usually a scalar Tensor; for a non-scalar one, `output_gradient` (default ones)
     is the vector in the vector-Jacobian product.
+
+    Tensors are visited latest op first, so every use of a tensor has added its share to the
+    tensor's gradient before that gradient is passed on (a reverse topological order).
     """
-    seed = (xp.ones(loss.value.shape, loss.value.dtype) if output_gradient is None
-            else xp.asarray(output_gradient, dtype=loss.value.dtype))
-    grads = {id(loss): seed}  # id(tensor) -> d(loss)/d(tensor), complete once the tensor is reached
-    if loss.requires_grad and loss.op is not None:
-        for tensor in reversed(_topological_order(loss)):
-            grad = grads.get(id(tensor))
-            if grad is None:
-                continue
-            op = tensor.op
-            for x, gx in zip(op.inputs, op.backward(grad)):
-                if gx is not None and isinstance(x, Tensor) and x.requires_grad:
-                    previous = grads.get(id(x))
-                    grads[id(x)] = gx if previous is None else previous + gx
+    if output_gradient is not None:
+        seed = xp.asarray(output_gradient, dtype=loss.value.dtype)
+    else:  # d(loss)/d(loss) = 1; xp.array is the quick way to make the common 0-d one
+        seed = xp.array(1, loss.value.dtype) if loss.value.ndim == 0 else xp.ones(loss.value.shape, loss.value.dtype)
+    grads = {id(loss): seed}  # id(tensor) -> d(loss)/d(tensor), complete once the tensor is popped
+    wanted = {id(v) for v in variables}
+    pending = [(-loss.op.sequence, id(loss), loss)] if loss.requires_grad and loss.op is not None else []
+    while pending:
+        tensor = heapq.heappop(pending)[2]
+        key = id(tensor)
+        grad = grads[key] if key in wanted else grads.pop(key)  # free intermediate gradients once used
+        op = tensor.op
+        for x, gx in zip(op.inputs, op.backward(grad)):
+            if gx is not None and isinstance(x, Tensor) and x.requires_grad:
+                previous = grads.get(id(x))
+                if previous is not None:
+                    grads[id(x)] = previous + gx
+                    continue
+                grads[id(x)] = gx
+                if x.op is not None:
+                    heapq.heappush(pending, (-x.op.sequence, id(x), x))
     return [grads[id(v)] if id(v) in grads else xp.zeros_like(v.value) for v in variables]

@@ -1,6 +1,10 @@
 """Keras losses. Functions map (y_true, y_pred) to one loss per sample (the last axis reduced);
 `Loss` classes add sample weighting and the batch reduction.
 
+The four fused losses (mse and the cross-entropies) also take `reduction="mean"` (PyTorch's
+argument): their op then returns the batch mean itself, which `Loss` uses when no sample weights
+are given -- one graph node fewer on every training step.
+
 When y_pred comes straight out of a sigmoid or softmax, the cross-entropies use the
 logits underneath (stable, and the gradient is simply p - y), as Keras does.
 """
@@ -18,8 +22,8 @@ def _logits_below(y_pred, op_class):
     return None
 
 
-def mean_squared_error(y_true, y_pred):
-    return ops.mean_squared_error(y_true, y_pred)
+def mean_squared_error(y_true, y_pred, reduction="none"):
+    return ops.mean_squared_error(y_true, y_pred, reduction)
 
 
 def mean_absolute_error(y_true, y_pred):
@@ -39,35 +43,36 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     return ops.mean(ops.square(ops.subtract(first, second)), axis=-1)
 
 
-def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, reduction="none"):
     if label_smoothing:
         y_true = ops.base.operand(y_true) * (1 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
-        return ops.sigmoid_cross_entropy(y_true, y_pred)
+        return ops.sigmoid_cross_entropy(y_true, y_pred, reduction=reduction)
     logits = _logits_below(y_pred, Sigmoid)
     if logits is not None:
-        return ops.sigmoid_cross_entropy(y_true, logits, probs=y_pred.value)
-    return ops.binary_cross_entropy(y_true, y_pred)
+        return ops.sigmoid_cross_entropy(y_true, logits, y_pred.value, reduction)
+    return ops.binary_cross_entropy(y_true, y_pred, reduction)
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, reduction="none"):
     if label_smoothing:
         y_true = ops.base.operand(y_true)
         y_true = y_true * (1 - label_smoothing) + label_smoothing / y_true.shape[-1]
     logits = y_pred if from_logits else _logits_below(y_pred, Softmax)
     if logits is not None:
-        return ops.softmax_cross_entropy(y_true, logits)
+        return ops.softmax_cross_entropy(y_true, logits, reduction)
     # Probabilities from elsewhere: renormalise, clip, -sum y log p (Keras's formula).
     probs = ops.divide(y_pred, ops.sum(y_pred, axis=-1, keepdims=True))
     probs = ops.clip(probs, epsilon(), 1 - epsilon())
-    return ops.negative(ops.sum(ops.multiply(y_true, ops.log(probs)), axis=-1))
+    losses = ops.negative(ops.sum(ops.multiply(y_true, ops.log(probs)), axis=-1))
+    return ops.mean(losses) if reduction == "mean" else losses
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, reduction="none"):
     logits = y_pred if from_logits else _logits_below(y_pred, Softmax)
     if logits is None:  # probabilities from elsewhere: log of the clipped probabilities are valid logits
         logits = ops.log(ops.clip(y_pred, epsilon(), 1 - epsilon()))
-    return ops.sparse_softmax_cross_entropy(y_true, logits)
+    return ops.sparse_softmax_cross_entropy(y_true, logits, reduction)
 
 
 def _hinge_labels(y_true):
@@ -152,8 +157,11 @@ class Loss:
         self.fn, self.fn_kwargs = fn, fn_kwargs
         self.name = name or getattr(fn, "__name__", "loss")
         self.reduction = reduction
+        self._reduces_itself = any(fn is f for f in _REDUCING)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        if sample_weight is None and self._reduces_itself and self.reduction == "sum_over_batch_size":
+            return self.fn(y_true, y_pred, reduction="mean", **self.fn_kwargs)  # the mean from the loss op
         losses = self.fn(y_true, y_pred, **self.fn_kwargs)
         if not isinstance(losses, Tensor):
             losses = Tensor(xp.asarray(losses, dtype=y_pred.dtype))
@@ -208,6 +216,7 @@ _FUNCTIONS = {
     "kld": kl_divergence, "kullback_leibler_divergence": kl_divergence, "poisson": poisson,
     "cosine_similarity": cosine_similarity,
 }
+_REDUCING = {mean_squared_error, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy}
 _CLASSES = {c.__name__: c for c in (MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
                                       MeanSquaredLogarithmicError, BinaryCrossentropy, CategoricalCrossentropy,
                                       SparseCategoricalCrossentropy, Hinge, SquaredHinge, CategoricalHinge,

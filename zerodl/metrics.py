@@ -10,7 +10,8 @@ def _value(x):
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    matches = _value(y_true) == (_value(y_pred) > threshold)
+    y_true = _value(y_true)
+    matches = y_true == (_value(y_pred) > threshold).astype(y_true.dtype)  # same-type compare: faster
     if matches.shape[-1:] == (1,):  # one sigmoid unit: no mean over the last axis needed
         return matches.reshape(matches.shape[:-1]).astype(floatx())
     return matches.mean(axis=-1, dtype=floatx())

@@ -114,8 +114,8 @@ class Optimizer:
         self.learning_rate = learning_rate
         # Storage: _vars, the known variables in first-seen order (kept alive, so ids
         # stay unique); _states, id(variable) -> views (slots..., scratch...) into the
-        # flat arrays _flat; _flat_pos, id(flat array) -> index in _flat; _flat_grad,
-        # the flat gradient buffer (None: no flat path); _key, the ids of _vars.
+        # flat arrays _flat; _flat_views, id(flat array) -> its views for each of _vars;
+        # _flat_grad, the flat gradient buffer (None: no flat path); _key, the ids of _vars.
         self._reset_storage()
 
     # ------------------------------------------------------------ learning rate
@@ -188,13 +188,13 @@ class Optimizer:
                 arr[old_size:] = self._slot_init(names[k])
             flat.append(arr)
         self._flat = tuple(flat)
-        self._flat_pos = {id(a): k for k, a in enumerate(flat)}
         self._flat_grad = np.empty(total, dtype=dtype) if total <= self._flat_max_size else None
         self._states, offset = {}, 0
         for v, size in zip(variables, sizes):
             shape = v.value.shape
             self._states[id(v)] = tuple(a[offset:offset + size].reshape(shape) for a in flat)
             offset += size
+        self._flat_views = {id(a): [self._states[id(v)][k] for v in variables] for k, a in enumerate(flat)}
         self._vars = variables
         self._key = tuple(id(v) for v in variables)
 
@@ -234,14 +234,14 @@ class Optimizer:
             old[...] = new
 
     def _reset_storage(self):
-        self._vars, self._states, self._flat, self._flat_pos = [], {}, (), {}
+        self._vars, self._states, self._flat, self._flat_views = [], {}, (), {}
         self._flat_grad, self._key, self._clip_bufs = None, (), {}
 
     def __getstate__(self):
         # Views and id() keys do not survive pickling or deep copies: save the
         # variables and a copy of the state, and rebuild the storage on load.
         state = {k: v for k, v in self.__dict__.items()
-                 if k not in ("_states", "_flat", "_flat_pos", "_flat_grad", "_key", "_clip_bufs")}
+                 if k not in ("_states", "_flat", "_flat_views", "_flat_grad", "_key", "_clip_bufs")}
         state["_saved_weights"] = self.get_weights()
         return state
 
@@ -270,15 +270,20 @@ class Optimizer:
         pairs = grads_and_vars if isinstance(grads_and_vars, list) else list(grads_and_vars)
         if not pairs:
             return self.iterations
-        if self.clipnorm or self.clipvalue or self.global_clipnorm:
-            pairs = self._clip(pairs)
         grads, variables = zip(*pairs)
+        return self.apply(grads, variables)
+
+    def apply(self, grads, trainable_variables):
+        """Keras 3 spelling: `apply(grads, variables)`, gradients and variables in two sequences."""
+        variables = trainable_variables
+        if self.clipnorm or self.clipvalue or self.global_clipnorm:
+            grads = [g for g, _ in self._clip(list(zip(grads, variables)))]
         key = tuple(map(id, variables))
         if key != self._key:
-            self.build([v for g, v in pairs if g is not None])
+            self.build([v for g, v in zip(grads, variables) if g is not None])
         lr = self._current_lr()
         self._prepare(lr, self.iterations + 1)
-        update, states, adds = self._update, self._states, self._adds_delta
+        update, adds = self._update, self._adds_delta
         decay_factor = 1.0 - self.weight_decay * lr if self.weight_decay else None  # w -= w*wd*lr
 
         if (key == self._key and self._flat_grad is not None
@@ -286,39 +291,24 @@ class Optimizer:
             # Flat path: one update over all variables, then one subtraction each.
             np.concatenate([g.ravel() if type(g) is _ndarray else _as_array(g).ravel()
                             for g in grads], out=self._flat_grad)
-            k = self._flat_pos[id(update(self._flat_grad, *self._flat))]
-            for v in variables:
-                w = v.value
-                if decay_factor is not None:
-                    w *= decay_factor
-                if adds:
-                    w += states[id(v)][k]
-                else:
-                    w -= states[id(v)][k]
-                if v.constraint is not None:
-                    v.assign(v.constraint(w))
+            deltas = self._flat_views[id(update(self._flat_grad, *self._flat))]
         else:
-            for g, v in pairs:
-                if g is None:
-                    continue
-                if type(g) is not _ndarray:
-                    g = _as_array(g)
-                w = v.value
-                if decay_factor is not None:
-                    w *= decay_factor
-                d = update(g, *states[id(v)])
-                if adds:
-                    w += d
-                else:
-                    w -= d
-                if v.constraint is not None:
-                    v.assign(v.constraint(w))
+            deltas = [None if g is None else update(_as_array(g), *self._states[id(v)])
+                      for g, v in zip(grads, variables)]
+        for v, d in zip(variables, deltas):
+            if d is None:
+                continue
+            w = v.value
+            if decay_factor is not None:
+                w *= decay_factor
+            if adds:
+                w += d
+            else:
+                w -= d
+            if v.constraint is not None:
+                v.assign(v.constraint(w))
         self.iterations += 1
         return self.iterations
-
-    def apply(self, grads, trainable_variables):
-        """Keras 3 spelling: `apply(grads, variables)`."""
-        return self.apply_gradients(list(zip(grads, trainable_variables)))
 
     def _clip_buffer(self, var, g):
         buf = self._clip_bufs.get(id(var))

@@ -64,10 +64,13 @@ def f32(a):
     return np.asarray(a, np.float32)
 
 
-def loss_case(name, op, ref, y, pred):
-    """Case for op(y_true, pred) with y_true a constant."""
+def loss_case(name, op, ref, y, pred, reduction="none"):
+    """Case for op(y_true, pred, reduction) with y_true a constant; "mean" compares with the mean of `ref`."""
     y32 = f32(y)
-    return Case(name, lambda p: op(y32, p), [pred], lambda p: ref(y32.astype(np.float64), p))
+    reference = (lambda p: ref(y32.astype(np.float64), p)) if reduction == "none" else \
+        (lambda p: np.mean(ref(y32.astype(np.float64), p)))
+    return Case(name + ("" if reduction == "none" else "-mean"), lambda p: op(y32, p, reduction=reduction), [pred],
+                reference)
 
 
 CASES = [
@@ -95,6 +98,20 @@ CASES = [
     loss_case("sparse_ce-3d", ops.sparse_softmax_cross_entropy, keras_sparse_cce_logits, labels3, normal(2, 3, 5)),
     loss_case("sparse_ce-repeated", ops.sparse_softmax_cross_entropy, keras_sparse_cce_logits,
               np.array([1, 1, 1, 4]), normal(4, 5)),
+]
+# reduction="mean": the batch mean from the loss op itself (what Loss uses without sample weights)
+CASES += [
+    loss_case("mse", ops.mean_squared_error, keras_mse, y_reg, normal(4, 3), "mean"),
+    loss_case("mse-3d", ops.mean_squared_error, keras_mse, y_reg3, normal(2, 4, 3), "mean"),
+    loss_case("mse-col", ops.mean_squared_error, keras_mse, y_reg[:, :1], normal(4, 1), "mean"),
+    loss_case("mse-broadcast-target", ops.mean_squared_error, keras_mse, y_reg[:, :1], normal(4, 3), "mean"),
+    loss_case("sigmoid_ce-col", ops.sigmoid_cross_entropy, keras_bce_logits, y_bin1, 3 * normal(5, 1), "mean"),
+    loss_case("sigmoid_ce", ops.sigmoid_cross_entropy, keras_bce_logits, y_bin, 3 * normal(4, 3), "mean"),
+    loss_case("bce", ops.binary_cross_entropy, keras_bce, y_bin, probs(4, 3), "mean"),
+    loss_case("softmax_ce-3d", ops.softmax_cross_entropy, keras_cce_logits, one_hot(labels3, 5), normal(2, 3, 5),
+              "mean"),
+    loss_case("sparse_ce-repeated", ops.sparse_softmax_cross_entropy, keras_sparse_cce_logits,
+              np.array([1, 1, 1, 4]), normal(4, 5), "mean"),
 ]
 
 

@@ -154,14 +154,15 @@ class Layer:
 
     # --- calling -----------------------------------------------------------------------
     def __call__(self, inputs, *args, training=None, **kwargs):
-        if is_symbolic(inputs):
+        if isinstance(inputs, Tensor):  # the common eager case (fit, predict) first
+            shapes = inputs.value.shape
+        elif is_symbolic(inputs):
             return self._call_symbolic(inputs, args, kwargs)
-        if isinstance(inputs, (list, tuple)):
+        elif isinstance(inputs, (list, tuple)):
             inputs = [x if isinstance(x, Tensor) else Tensor(self._input_array(x)) for x in inputs]
             shapes = [x.shape for x in inputs]
         else:
-            if not isinstance(inputs, Tensor):
-                inputs = Tensor(self._input_array(inputs))
+            inputs = Tensor(self._input_array(inputs))
             shapes = inputs.shape
         if not self.built:
             self._build(shapes)

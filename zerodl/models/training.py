@@ -97,7 +97,9 @@ class Trainer(data_adapter.GeneratorMethods):
         return [data[name] for name in names]
 
     def _inputs_from(self, x):
-        xs = [to_float(to_array(v, "x")) for v in as_list(self._by_name(x, self.input_names, "input"))]
+        if isinstance(x, dict):
+            x = self._by_name(x, self.input_names, "input")
+        xs = [to_float(to_array(v, "x")) for v in as_list(x)]
         if not xs:
             raise ValueError("No input data: pass x to fit/evaluate/predict.")
         self._ensure_built(xs)
@@ -108,8 +110,8 @@ class Trainer(data_adapter.GeneratorMethods):
             expected = tensor.shape
             if array.ndim == len(expected) - 1 and expected[-1] == 1:  # (n,) for input_shape=(1,), as Keras 2
                 array = xs[i] = array.reshape(array.shape + (1,))
-            if array.ndim != len(expected) or any(e is not None and e != a for e, a in zip(expected[1:],
-                                                                                        array.shape[1:])):
+            if array.shape[1:] != expected[1:] and (array.ndim != len(expected) or any(
+                    e is not None and e != a for e, a in zip(expected[1:], array.shape[1:]))):
                 raise ValueError(f'Input {i} of layer "{self._consumer_name(i)}" is incompatible with the layer: '
                                  f"expected shape={shape_str(expected)}, found shape={shape_str(array.shape)}")
             if array.shape[0] == 0:
@@ -247,7 +249,7 @@ class Trainer(data_adapter.GeneratorMethods):
         total, per_output = self._total_loss(outputs, ys, weights)
         variables = self._trainable_variables
         grads = gradients(total, variables)
-        self.optimizer.apply_gradients(zip(grads, variables))
+        self.optimizer.apply(grads, variables)
         self._update_metrics(total, per_output, outputs, ys, weights)
         return total.value
 
@@ -418,10 +420,13 @@ class Trainer(data_adapter.GeneratorMethods):
         if callbacks:
             return self._predict_with_callbacks(xs, batch_size, callbacks, verbose)
         with no_grad():
-            results = [[t.value for t in self._forward([Tensor(a[start:start + batch_size]) for a in xs],
-                                                       training=False)]
-                       for start in range(0, n, batch_size)]
-        outputs = [r[0] if len(results) == 1 else xp.concatenate(r) for r in zip(*results)]
+            if n <= batch_size:  # one batch: no slicing, no concatenation
+                outputs = [t.value for t in self._forward([Tensor(a) for a in xs], training=False)]
+            else:
+                results = [[t.value for t in self._forward([Tensor(a[start:start + batch_size]) for a in xs],
+                                                           training=False)]
+                           for start in range(0, n, batch_size)]
+                outputs = [xp.concatenate(r) for r in zip(*results)]
         return outputs[0] if len(outputs) == 1 else outputs
 
     def _predict_with_callbacks(self, xs, batch_size, callbacks, verbose):

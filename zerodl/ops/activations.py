@@ -44,12 +44,13 @@ class Relu(Op):
     """x for threshold <= x < max_value, max_value above, negative_slope (x - threshold) below."""
     def __init__(self, negative_slope=0.0, max_value=None, threshold=0.0):
         self.negative_slope, self.max_value, self.threshold = negative_slope, max_value, threshold
+        self.plain = negative_slope == 0 and max_value is None and threshold == 0
 
     def forward(self, x):
-        if self.negative_slope == 0 and self.max_value is None and self.threshold == 0:
+        if self.plain:
             self.slope = None  # plain relu: the mask x > 0 is made only if backward runs
             self.x = x
-            return xp.maximum(x, x.dtype.type(0))
+            return xp.maximum(x, 0)
         above = x >= self.threshold
         out = xp.where(above, x, self.negative_slope * (x - self.threshold)).astype(x.dtype)
         self.slope = xp.where(above, 1.0, self.negative_slope).astype(x.dtype)
@@ -102,9 +103,11 @@ class Softmax(Op):
         self.axis = axis
 
     def forward(self, x):
-        e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
-        self.out = e / e.sum(axis=self.axis, keepdims=True)
-        return self.out
+        e = x - x.max(axis=self.axis, keepdims=True)
+        xp.exp(e, out=e)
+        e /= e.sum(axis=self.axis, keepdims=True)
+        self.out = e
+        return e
 
     def backward(self, g):
         s = self.out

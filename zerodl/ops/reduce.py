@@ -27,11 +27,13 @@ class Sum(Op):
         self.kept_shape = tuple(1 if i in self.axes else n for i, n in enumerate(x.shape))
         return x.sum(axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, g):
-        if self.axis is None:
-            return (xp.full(self.shape, g, g.dtype),)
+    def backward(self, g, scale=1.0):
+        """g spread back over the summed axes, times `scale` (Mean's 1 / count)."""
         grad = xp.empty(self.shape, g.dtype)
-        grad[...] = g.reshape(self.kept_shape)  # broadcast back over the summed axes
+        if self.axis is None:
+            grad.fill(g.item() * scale)
+        else:
+            xp.multiply(g.reshape(self.kept_shape), scale, out=grad)
         return (grad,)
 
 
@@ -43,7 +45,7 @@ class Mean(Sum):
         return out * (out.dtype.type(1 / self.count) if self.count else out.dtype.type("nan"))
 
     def backward(self, g):
-        return super().backward(g * g.dtype.type(1 / self.count))
+        return super().backward(g, 1 / self.count)
 
 
 class Max(Op):
