@@ -169,11 +169,14 @@ class Layer:
         if shapes != self._accepted_shape:  # checked once per new shape, not on every batch
             self._check_input(shapes)
             self._accepted_shape = shapes
-        if self._expects_training:
-            kwargs["training"] = training
-        if "mask" in kwargs and not self._expects_mask:
-            del kwargs["mask"]
-        outputs = self.call(inputs, *args, **kwargs)
+        if args or kwargs:
+            if "mask" in kwargs and not self._expects_mask:
+                del kwargs["mask"]
+            if self._expects_training:
+                kwargs["training"] = training
+            outputs = self.call(inputs, *args, **kwargs)
+        else:  # the common case, without packing arguments
+            outputs = self.call(inputs, training=training) if self._expects_training else self.call(inputs)
         if self.activity_regularizer is not None:
             self._losses = [self.activity_regularizer(outputs)]
         return outputs

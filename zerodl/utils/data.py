@@ -8,7 +8,10 @@ def to_array(data, what="x"):
     Bools become floats; object arrays holding numbers (pandas get_dummies columns mixed with
     floats) are converted; anything non-numeric raises a clear TypeError.
     """
-    if hasattr(data, "to_numpy") and not isinstance(data, xp.ndarray):  # pandas, without importing it
+    if isinstance(data, xp.ndarray):
+        if data.dtype == floatx():  # already what the model computes in
+            return data
+    elif hasattr(data, "to_numpy"):  # pandas, without importing it
         data = data.to_numpy()
     array = xp.asarray(data)
     if array.dtype == object or array.dtype.kind in "USV":
