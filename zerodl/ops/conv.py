@@ -439,30 +439,39 @@ class Pool(Op):
         return out.reshape((n,) + out_hw[2 - self.rank:] + (c,))
 
     def _tiled_forward(self, view, keep_index):
-        """Reduce view (N, Ho, ph, Wo, pw, C) over its window axes: first the ph rows, as operations on
-        long contiguous runs, then the pw columns. For max, `row_index` (N, Ho, Wo, pw, C) says which row
-        holds each column's maximum and `col_index` (N, Ho, Wo, C) which column wins (first one on ties)."""
-        ph, pw = self.pool
-        combine = xp.add if self.mode == "avg" else xp.maximum
-        rows, row_index, col_index = view[:, :, 0], None, None
-        for i in range(1, ph):
-            if self.mode == "max" and keep_index:
-                greater = view[:, :, i] > rows
-                row_index = greater if ph == 2 else xp.where(greater, xp.uint8(i), 0 if i == 1 else row_index)
-            rows = combine(rows, view[:, :, i], out=None if i == 1 else rows)  # a new array at the first step
-        out = rows[:, :, :, 0]
-        for j in range(1, pw):
-            if self.mode == "max" and keep_index:
-                greater = rows[:, :, :, j] > out
-                col_index = greater if pw == 2 else xp.where(greater, xp.uint8(j), 0 if j == 1 else col_index)
-            out = combine(out, rows[:, :, :, j], out=None if j == 1 else out)
-        if pw == 1:
-            out = out.copy()  # a view of the input (1x1 pooling) or of rows would be the output
+        """Reduce view (N, Ho, ph, Wo, pw, C) over its window axes: first the ph rows, then the pw columns.
+
+        The window rows are first copied apart into ph contiguous slabs (N*Ho, Wo*pw*C): NumPy's
+        elementwise loops are several times faster on contiguous operands than on strided ones, and
+        the copy is cheap. For max, `row_index` (N*Ho, Wo*pw*C) says which row holds each column's
+        maximum and `col_index` (N*Ho*Wo, C) which column wins (the first one on ties)."""
+        n, ho, ph, wo, pw, c = view.shape
+        if ph > 1:
+            slabs = xp.ascontiguousarray(view.reshape(n * ho, ph, wo * pw * c).transpose(1, 0, 2))
+            rows, row_index = self._reduce_slabs(slabs, keep_index)
+        else:
+            rows, row_index = view.reshape(n * ho, wo * pw * c), None
+        columns = rows.reshape(n * ho * wo, pw, c)
+        out, col_index = self._reduce_slabs([columns[:, j] for j in range(pw)], keep_index)
+        if ph == 1 and pw == 1:
+            out = out.copy()  # 1x1 pooling: not a view of the input
         if self.mode == "avg":
             out /= out.dtype.type(ph * pw)
         elif keep_index:
             self.row_index, self.col_index = row_index, col_index
         return out
+
+    def _reduce_slabs(self, slabs, keep_index):
+        """The max (or sum) of the equally shaped arrays slabs[0..k-1], and for max which one won (the first on
+        ties): a boolean array when k == 2, else uint8; None when k == 1 or the index is not needed."""
+        combine = xp.add if self.mode == "avg" else xp.maximum
+        out, index = slabs[0], None
+        for k in range(1, len(slabs)):
+            if self.mode == "max" and keep_index:
+                greater = slabs[k] > out
+                index = greater if len(slabs) == 2 else xp.where(greater, xp.uint8(k), 0 if k == 1 else index)
+            out = combine(out, slabs[k], out=None if k == 1 else out)  # a new array at the first step
+        return out, index
 
     def _counts(self, h, w, dtype):
         """Number of real input values in each window, shape (Ho, Wo, 1)."""
@@ -506,14 +515,18 @@ class Pool(Op):
         return (_crop(grad, self.pads, (h, w)).reshape(x_shape),)
 
     def _tiled_max_backward(self, g4, hw):
-        """Route g4 (N, Ho, Wo, C) to the winning column of each window, then to the winning row in it."""
+        """Route g4 (N, Ho, Wo, C) to the winning column of each window, then to the winning row in it
+        (into ph contiguous slabs, copied back into place at the end)."""
         (ph, pw), (ho, wo) = self.pool, self.out_hw
         n, c = g4.shape[0], g4.shape[3]
-        cols = xp.empty((n, ho, wo, pw, c), dtype=g4.dtype)
-        _route(g4, self.col_index, pw, [cols[:, :, :, j] for j in range(pw)])
-        grad = xp.empty((n, ho, ph, wo, pw, c), dtype=g4.dtype)
-        _route(cols, self.row_index, ph, [grad[:, :, i] for i in range(ph)])
-        grad = grad.reshape(n, ho * ph, wo * pw, c)
+        columns = xp.empty((n * ho * wo, pw, c), dtype=g4.dtype)
+        _route(g4.reshape(n * ho * wo, c), self.col_index, pw, [columns[:, j] for j in range(pw)])
+        if ph > 1:
+            slabs = xp.empty((ph, n * ho, wo * pw * c), dtype=g4.dtype)
+            _route(columns.reshape(n * ho, wo * pw * c), self.row_index, ph, list(slabs))
+            grad = slabs.transpose(1, 0, 2).reshape(n, ho * ph, wo * pw, c)  # the reshape copies into place
+        else:
+            grad = columns.reshape(n, ho, wo * pw, c)
         if (ho * ph, wo * pw) != tuple(hw):  # the rows and columns past the last window get no gradient
             full = xp.zeros((n,) + tuple(hw) + (c,), dtype=g4.dtype)
             full[:, :ho * ph, :wo * pw] = grad
