@@ -192,3 +192,8 @@ def test_targets_get_no_gradient():
     gy, gp = gradients(ops.sum(ops.mean_squared_error(y, p)), [y, p])
     np.testing.assert_array_equal(gy, 0.0)
     assert np.any(gp != 0)
+
+
+def test_reduction_is_none_or_mean():
+    with pytest.raises(ValueError, match="reduction"):
+        ops.mean_squared_error(f32(y_reg), f32(normal(4, 3)), reduction="sum")

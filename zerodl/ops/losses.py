@@ -18,6 +18,8 @@ class _Loss(Op):
     returns the mean of the per-sample values from the same op, instead of a separate Mean op.
     """
     def __init__(self, reduction="none"):
+        if reduction not in ("none", "mean"):
+            raise ValueError(f'A loss op\'s reduction is "none" or "mean", received reduction={reduction!r}.')
         self.reduction = reduction
 
     def __call__(self, y_true, y_pred):
