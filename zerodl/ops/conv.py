@@ -440,19 +440,11 @@ class Pool(Op):
 
     def _tiled_forward(self, view, keep_index):
         """Reduce view (N, Ho, ph, Wo, pw, C) over its window axes: first the ph rows, then the pw columns.
-
-        The window rows are first copied apart into ph contiguous slabs (N*Ho, Wo*pw*C): NumPy's
-        elementwise loops are several times faster on contiguous operands than on strided ones, and
-        the copy is cheap. For max, `row_index` (N*Ho, Wo*pw*C) says which row holds each column's
-        maximum and `col_index` (N*Ho*Wo, C) which column wins (the first one on ties)."""
+        For max, `row_index` (N*Ho, Wo*pw*C) says which row holds each column's maximum and `col_index`
+        (N*Ho*Wo, C) which column wins (the first one on ties)."""
         n, ho, ph, wo, pw, c = view.shape
-        if ph > 1:
-            slabs = xp.ascontiguousarray(view.reshape(n * ho, ph, wo * pw * c).transpose(1, 0, 2))
-            rows, row_index = self._reduce_slabs(slabs, keep_index)
-        else:
-            rows, row_index = view.reshape(n * ho, wo * pw * c), None
-        columns = rows.reshape(n * ho * wo, pw, c)
-        out, col_index = self._reduce_slabs([columns[:, j] for j in range(pw)], keep_index)
+        rows, row_index = self._reduce_window_axis(view.reshape(n * ho, ph, wo * pw * c), keep_index)
+        out, col_index = self._reduce_window_axis(rows.reshape(n * ho * wo, pw, c), keep_index)
         if ph == 1 and pw == 1:
             out = out.copy()  # 1x1 pooling: not a view of the input
         if self.mode == "avg":
@@ -460,6 +452,14 @@ class Pool(Op):
         elif keep_index:
             self.row_index, self.col_index = row_index, col_index
         return out
+
+    def _reduce_window_axis(self, x3, keep_index):
+        """Reduce x3 (M, k, L) over its middle (window) axis to (M, L). The k window positions are first
+        copied apart into k contiguous slabs (k, M, L): NumPy's elementwise loops are several times faster
+        on contiguous operands than on strided ones, and the copy is cheap."""
+        if x3.shape[1] == 1:
+            return x3[:, 0], None
+        return self._reduce_slabs(xp.ascontiguousarray(x3.transpose(1, 0, 2)), keep_index)
 
     def _reduce_slabs(self, slabs, keep_index):
         """The max (or sum) of the equally shaped arrays slabs[0..k-1], and for max which one won (the first on
@@ -515,18 +515,12 @@ class Pool(Op):
         return (_crop(grad, self.pads, (h, w)).reshape(x_shape),)
 
     def _tiled_max_backward(self, g4, hw):
-        """Route g4 (N, Ho, Wo, C) to the winning column of each window, then to the winning row in it
-        (into ph contiguous slabs, copied back into place at the end)."""
+        """Route g4 (N, Ho, Wo, C) to the winning column of each window, then to the winning row in it."""
         (ph, pw), (ho, wo) = self.pool, self.out_hw
         n, c = g4.shape[0], g4.shape[3]
-        columns = xp.empty((n * ho * wo, pw, c), dtype=g4.dtype)
-        _route(g4.reshape(n * ho * wo, c), self.col_index, pw, [columns[:, j] for j in range(pw)])
-        if ph > 1:
-            slabs = xp.empty((ph, n * ho, wo * pw * c), dtype=g4.dtype)
-            _route(columns.reshape(n * ho, wo * pw * c), self.row_index, ph, list(slabs))
-            grad = slabs.transpose(1, 0, 2).reshape(n, ho * ph, wo * pw, c)  # the reshape copies into place
-        else:
-            grad = columns.reshape(n, ho, wo * pw, c)
+        rows = _route_window_axis(g4.reshape(n * ho * wo, c), self.col_index, pw)  # (N*Ho*Wo, pw, C)
+        grad = _route_window_axis(rows.reshape(n * ho, wo * pw * c), self.row_index, ph)  # (N*Ho, ph, W'*C)
+        grad = grad.reshape(n, ho * ph, wo * pw, c)
         if (ho * ph, wo * pw) != tuple(hw):  # the rows and columns past the last window get no gradient
             full = xp.zeros((n,) + tuple(hw) + (c,), dtype=g4.dtype)
             full[:, :ho * ph, :wo * pw] = grad
@@ -534,11 +528,19 @@ class Pool(Op):
         return grad
 
 
-def _route(g, index, k, outs):
-    """outs[m] = g where index == m, else 0 (index None: all to outs[0]; bool index when k == 2)."""
+def _route_window_axis(g, index, k):
+    """The inverse of Pool._reduce_window_axis: g (M, L) to (M, k, L), each value at the window position
+    `index` names. Routed into k contiguous slabs, then viewed back (a reshape by the caller copies)."""
     if k == 1:
-        outs[0][...] = g
-    elif k == 2:
+        return g[:, None]
+    slabs = xp.empty((k,) + g.shape, dtype=g.dtype)
+    _route(g, index, k, slabs)
+    return slabs.transpose(1, 0, 2)
+
+
+def _route(g, index, k, outs):
+    """outs[m] = g where index == m, else 0 (a boolean index when k == 2)."""
+    if k == 2:
         xp.multiply(g, index, out=outs[1])
         xp.subtract(g, outs[1], out=outs[0])
     else:
