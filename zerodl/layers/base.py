@@ -2,6 +2,7 @@
 import functools
 import inspect
 import re
+import weakref
 
 from .. import initializers, regularizers
 from ..autodiff import Tensor, Variable
@@ -20,6 +21,44 @@ def snake_case(name):
 
 def shape_str(shape):
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+# Masks of eager calls, as Keras 3 attaches them to tensors (`x._keras_mask`): output Tensor -> its mask
+# (batch, timesteps). Tensor has __slots__, so they live beside it and go with it.
+_KERAS_MASKS = weakref.WeakKeyDictionary()
+# False until a layer that makes masks is built or a mask is attached: until then an eager call pays one check.
+_masks_about = False
+
+
+def _masks_in_use():
+    global _masks_about
+    _masks_about = True
+
+
+def get_keras_mask(x):
+    """The mask an eager layer call attached to Tensor `x` (Keras 3's `x._keras_mask`), or None."""
+    return _KERAS_MASKS.get(x) if isinstance(x, Tensor) else None
+
+
+def _input_masks(inputs):
+    """The masks attached to the inputs (a Tensor, or a list of them: a list when any has one), or None."""
+    if isinstance(inputs, Tensor):
+        return _KERAS_MASKS.get(inputs)
+    masks = [_KERAS_MASKS.get(x) for x in inputs]
+    return masks if any(m is not None for m in masks) else None
+
+
+def _attach_masks(outputs, masks):
+    """Attach what `compute_mask` gave to the output Tensor(s): a list of masks to a list of outputs one by
+    one, else the same mask to each output. None attaches nothing."""
+    if not isinstance(outputs, (list, tuple)):
+        outputs, masks = [outputs], [masks]
+    elif not isinstance(masks, (list, tuple)):
+        masks = [masks] * len(outputs)
+    for tensor, mask in zip(outputs, masks):
+        if mask is not None and isinstance(tensor, Tensor):
+            _KERAS_MASKS[tensor] = mask
+            _masks_in_use()
 
 
 class Layer:
@@ -64,13 +103,19 @@ class Layer:
             @functools.wraps(build)
             def build_then_mark(self, *args, **kwargs):
                 result = build(self, *args, **kwargs)
-                self.built = True
+                self._mark_built()
                 return result
             cls.build = build_then_mark
 
+    def _mark_built(self):
+        """Built; a layer that makes masks turns on the eager mask handling of every layer."""
+        self.built = True
+        if self._mask_source:  # its eager calls attach masks from now on
+            _masks_in_use()
+
     # --- to override -------------------------------------------------------------------
     def build(self, input_shape):
-        self.built = True
+        self._mark_built()
 
     def call(self, inputs):
         return inputs
@@ -80,6 +125,8 @@ class Layer:
 
     # Masks: (batch, timesteps) bool arrays that models pass along beside the data. A layer whose
     # `call` takes `mask` receives it; `compute_mask` gives the mask of its output (None: no mask).
+    # Called by hand, a layer attaches that mask to its output Tensor, where the next layer finds it
+    # (Keras 3's `_keras_mask`: see get_keras_mask).
     _mask_source = False  # True on layers that can make a mask from none (Embedding(mask_zero=True), Masking)
 
     def compute_mask(self, inputs, mask=None):
@@ -169,16 +216,39 @@ class Layer:
         if shapes != self._accepted_shape:  # checked once per new shape, not on every batch
             self._check_input(shapes)
             self._accepted_shape = shapes
+        if _masks_about:
+            return self._call_masked(inputs, args, kwargs, training)
         if args or kwargs:
-            if "mask" in kwargs and not self._expects_mask:
-                del kwargs["mask"]
-            if self._expects_training:
-                kwargs["training"] = training
-            outputs = self.call(inputs, *args, **kwargs)
+            if kwargs.get("mask") is not None:
+                return self._call_masked(inputs, args, kwargs, training)
+            outputs = self._call_with(inputs, args, kwargs, training)
         else:  # the common case, without packing arguments
             outputs = self.call(inputs, training=training) if self._expects_training else self.call(inputs)
         if self.activity_regularizer is not None:
             self._losses = [self.activity_regularizer(outputs)]
+        return outputs
+
+    def _call_with(self, inputs, args, kwargs, training):
+        """`call` with the arguments given; `mask` and `training` only to a call that takes them."""
+        if "mask" in kwargs and not self._expects_mask:
+            del kwargs["mask"]
+        if self._expects_training:
+            kwargs["training"] = training
+        return self.call(inputs, *args, **kwargs)
+
+    def _call_masked(self, inputs, args, kwargs, training):
+        """An eager call where masks may be about, as in Keras 3: without `mask=`, the mask attached to the
+        inputs goes to `call`; the outputs carry the mask `compute_mask` gives them."""
+        mask = kwargs.get("mask")
+        if mask is None:
+            mask = _input_masks(inputs)
+            if mask is not None:
+                kwargs["mask"] = mask
+        outputs = self._call_with(inputs, args, kwargs, training)
+        if self.activity_regularizer is not None:
+            self._losses = [self.activity_regularizer(outputs)]
+        if mask is not None or self._mask_source:
+            _attach_masks(outputs, self.compute_mask(inputs, mask))
         return outputs
 
     def _input_array(self, x):
