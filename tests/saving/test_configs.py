@@ -25,7 +25,8 @@ LAYER_ARGS = {
 }
 NOT_HERE = {"Layer", "Lambda", "KerasTensor"}  # Lambda: see test_safety.py
 WRAPPERS = {"Bidirectional": lambda: dict(layer=layers.LSTM(2)), "TimeDistributed": lambda: dict(layer=layers.Dense(2)),
-            "RNN": lambda: dict(cell=layers.SimpleRNNCell(2))}
+            "RNN": lambda: dict(cell=layers.SimpleRNNCell(2)),
+            "StackedRNNCells": lambda: dict(cells=[layers.LSTMCell(2), layers.GRUCell(3, reset_after=False)])}
 
 
 def layer_classes():

@@ -1,17 +1,19 @@
-"""Recurrent layers: SimpleRNN, LSTM, GRU, their cells, and the generic RNN layer.
+"""Recurrent layers: SimpleRNN, LSTM, GRU, their cells, StackedRNNCells and the generic RNN layer.
 
 Inputs (batch, timesteps, features) -> (batch, units), or (batch, timesteps, units) with
 `return_sequences`; `return_state` appends the final states, each (batch, units): h (and c for LSTM).
 Weights as in Keras: kernel (features, G units), recurrent_kernel (units, G units), bias, gates
 LSTM i, f, c, o and GRU z, r, h. A built-in cell whose activations the ops fuse runs the whole
 sequence as one op (`zerodl.ops.recurrent`); any other cell runs step by step through its `call`.
+Stacked cells run one after another, each over the whole sequence.
 """
 from .. import activations, initializers, ops, regularizers
 from ..autodiff import Tensor, Variable
 from ..config import floatx, rng, xp
 from ..ops import recurrent as scans
 from ..utils.serialization import serialize
-from .base import Layer, shape_str
+from .base import Layer, shape_str, snake_case
+from .wrappers import _layer_config, _layer_from_config
 
 
 def _fusable(fn):
@@ -245,147 +247,136 @@ class GRUCell(_Cell):
                 "reset_after": self.reset_after}
 
 
-# --- the RNN layer ------------------------------------------------------------------------------------
-_CELL_ATTRIBUTES = frozenset({
-    "units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias", "reset_after",
-    "kernel_initializer", "recurrent_initializer", "bias_initializer", "kernel_regularizer",
-    "recurrent_regularizer", "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint",
-    "dropout", "recurrent_dropout", "seed", "kernel", "recurrent_kernel", "bias", "state_size"})
+# --- stacked cells ---------------------------------------------------------------------------------------
+def _flatten(nested):
+    """Nested lists as one flat list: a stack's state sizes [[4, 4], 2] -> [4, 4, 2]; its states likewise."""
+    if not isinstance(nested, (list, tuple)):
+        return [nested]
+    return [item for part in nested for item in _flatten(part)]
 
 
-class RNN(Layer):
-    """Runs `cell` over the timesteps of (batch, timesteps, features).
+def _output_size(cell):
+    """The size of a cell's output: its `output_size`, else its (first) state size."""
+    size = getattr(cell, "output_size", None)
+    return size if size is not None else _flatten(cell.state_size)[0]
 
-    Call as `layer(x)`, `layer(x, initial_state=[...])` or `layer([x, *states])`; in a model a mask
-    (batch, timesteps) from Embedding(mask_zero=True) or Masking skips steps: states carry through
-    masked steps, whose output repeats the previous one (zero with `zero_output_for_mask`).
-    """
 
-    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
-                 unroll=False, zero_output_for_mask=False, **kwargs):
-        if isinstance(cell, (list, tuple)):
-            raise NotImplementedError("RNN over a list of cells (StackedRNNCells) is not supported: stack RNN "
-                                      "layers with return_sequences=True instead.")
-        if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
-            raise ValueError(f"Argument `cell` should have a `call` method and a `state_size` attribute. "
-                             f"Received: cell={cell}")
-        for key in ("implementation", "time_major"):  # Keras 2 options without effect here
-            kwargs.pop(key, None)
-        input_dim, input_length = kwargs.pop("input_dim", None), kwargs.pop("input_length", None)
-        if (input_dim is not None or input_length is not None) and "input_shape" not in kwargs:
-            kwargs["input_shape"] = (input_length, input_dim)  # Keras 1/2 spelling
+class StackedRNNCells(Layer):
+    """Cells stacked into one: at each step cell k's output is the input of cell k+1. `RNN([cell1, cell2])`
+    wraps its list in one. `state_size` has one entry per cell (a list for a cell with several states, as
+    Keras 3 nests them); the weights are cell 1's, then cell 2's, ... An RNN layer runs each cell over the
+    whole sequence in turn, which gives the same outputs and states as stepping through the stack."""
+
+    def __init__(self, cells, **kwargs):
         super().__init__(**kwargs)
-        self.cell = cell
-        self.return_sequences, self.return_state = return_sequences, return_state
-        self.go_backwards, self.stateful, self.unroll = go_backwards, stateful, unroll
-        self.zero_output_for_mask = zero_output_for_mask
-        self.supports_masking = True
-        self.states = None
-        self._scan = None
-        self._features = None
-
-    def __getattr__(self, name):  # layer.units, layer.activation, ... read from the cell
-        if name in _CELL_ATTRIBUTES and "cell" in self.__dict__:
-            return getattr(self.__dict__["cell"], name)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        for cell in cells:
+            if not hasattr(cell, "call"):
+                raise ValueError(f"All cells must have a `call` method. Received cell without a `call` method: "
+                                 f"{cell}")
+            if not hasattr(cell, "state_size"):
+                raise ValueError(f"All cells must have a `state_size` attribute. Received cell without a "
+                                 f"`state_size`: {cell}")
+        self.cells = list(cells)
 
     @property
-    def _state_sizes(self):
-        size = self.cell.state_size
-        return list(size) if isinstance(size, (list, tuple)) else [size]
+    def state_size(self):
+        return [cell.state_size for cell in self.cells]
 
-    def __call__(self, inputs, *args, initial_state=None, **kwargs):
-        if initial_state is not None:
-            states = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
-            inputs = [inputs] + list(states)
-        return super().__call__(inputs, *args, **kwargs)
+    @property
+    def output_size(self):
+        return _output_size(self.cells[-1])
 
     def build(self, input_shape):
-        shape = tuple(input_shape[0] if isinstance(input_shape, list) else input_shape)
-        self._check_ndim(shape)
-        if shape[-1] is None:
-            raise ValueError(f'Layer "{self.name}": the last axis (features) of its input must be known, got '
-                             f"shape {shape_str(shape)}.")
-        cell = self.cell
-        if isinstance(cell, Layer):
-            if not cell.built:
-                cell.build((shape[0], shape[-1]))
-                cell.built = True
-                for v in cell._weights:
-                    v.name = f"{self.name}/{v.name}"
-            self._weights, self._regularized = cell._weights, cell._regularized
-        self._features = shape[-1]
+        """input_shape (batch, features): each cell is built for the output of the cell before it."""
+        batch, features = input_shape[0], input_shape[-1]
+        for cell in self.cells:
+            if isinstance(cell, Layer) and not cell.built:
+                cell.build((batch, features))
+            features = _output_size(cell)
+        cells = [cell for cell in self.cells if isinstance(cell, Layer)]
+        self._weights = [w for cell in cells for w in cell._weights]
+        self._regularized = [pair for cell in cells for pair in cell._regularized]
+
+    def call(self, inputs, states, training=None):
+        """One step: inputs (batch, features), states one entry per cell (a list for a cell with several
+        states) -> (the last cell's output (batch, output_size), the new states nested the same way)."""
+        new_states = []
+        for cell, own in zip(self.cells, states):
+            nested = isinstance(own, (list, tuple))
+            kwargs = {"training": training} if getattr(cell, "_expects_training", False) else {}
+            inputs, own = cell.call(inputs, list(own) if nested else [own], **kwargs)
+            own = list(own) if isinstance(own, (list, tuple)) else [own]
+            new_states.append(own if nested else own[0])
+        return inputs, new_states
+
+    def get_config(self):
+        return {**super().get_config(), "cells": [_layer_config(cell) for cell in self.cells]}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["cells"] = [_layer_from_config(entry) for entry in config["cells"]]
+        return cls(**config)
+
+    def _keras_weight_groups(self):
+        """Keras 3's file layout: each cell's variables under cells/<snake class name>[_n]."""
+        groups, counts = [("", [])], {}
+        for cell in self.cells:
+            base = snake_case(type(cell).__name__)
+            counts[base] = counts.get(base, -1) + 1
+            groups.append((f"cells/{base}_{counts[base]}" if counts[base] else f"cells/{base}", cell.weights))
+        return groups
+
+
+def _leaf_cells(cell):
+    """The cells an RNN runs one after another: a stack's (nested stacks flattened), else the cell itself."""
+    if isinstance(cell, StackedRNNCells):
+        return [leaf for inner in cell.cells for leaf in _leaf_cells(inner)]
+    return [cell]
+
+
+class _CellRun:
+    """One cell over a whole sequence: x (batch, timesteps, features) -> (output (batch, [timesteps,] size),
+    final states [(batch, size)]). A built-in cell whose activations the ops fuse runs as one whole-sequence
+    op; any other cell step by step through `cell.call(inputs_t, states)`."""
+
+    def __init__(self, cell, dtype, return_sequences, go_backwards, zero_output_for_mask):
+        self.cell, self.dtype = cell, dtype
+        self.state_sizes = _flatten(cell.state_size)
+        self.n_states = len(self.state_sizes)
+        self.return_sequences, self.go_backwards = return_sequences, go_backwards
+        self.zero_output_for_mask = zero_output_for_mask
         names = cell.fused_activations() if type(cell) in (SimpleRNNCell, LSTMCell, GRUCell) else None
-        if names is not None:
-            self._scan = cell.scan, dict(activation=names[0], recurrent_activation=names[1],
-                                         return_sequences=self.return_sequences, go_backwards=self.go_backwards,
-                                         zero_output_for_mask=self.zero_output_for_mask, **cell._scan_options())
-        if self.stateful:
-            if shape[0] is None:
-                raise ValueError(f'Layer "{self.name}": when using `stateful=True` in a RNN, the batch size must be '
-                                 f"static. Found dynamic batch size: sequence.shape={shape_str(shape)}. Give the "
-                                 "first layer `batch_input_shape=(batch, timesteps, features)` or `batch_size=`.")
-            self.states = [Variable(xp.zeros((shape[0], size), self.dtype), name=f"{self.name}/rnn_state",
-                                    trainable=False) for size in self._state_sizes]
+        self.scan = None if names is None else dict(
+            activation=names[0], recurrent_activation=names[1], return_sequences=return_sequences,
+            go_backwards=go_backwards, zero_output_for_mask=zero_output_for_mask, **cell._scan_options())
 
-    def _check_ndim(self, shape):
-        if len(shape) != 3:
-            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected ndim=3, found '
-                             f"ndim={len(shape)}. Full shape received: {shape_str(shape)}")
+    def __call__(self, x, initial, mask, training, with_states):
+        """initial: the cell's initial states or None; with_states: also compute the final states."""
+        if self.scan is not None:
+            return self._fused(x, initial, mask, training, with_states)
+        return self._loop(x, initial, mask, training)
 
-    def _check_input(self, shape):
-        shape = shape[0] if isinstance(shape, list) else shape
-        self._check_ndim(shape)
-        if shape[-1] not in (self._features, None):
-            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected axis -1 of '
-                             f"input shape to have value {self._features}, but received input with shape "
-                             f"{shape_str(shape)}")
-
-    def call(self, inputs, mask=None, training=None):
-        initial = None
-        if isinstance(inputs, list):
-            inputs, initial = inputs[0], inputs[1:]
-        if isinstance(mask, (list, tuple)):
-            mask = mask[0]
-        if initial is None and self.stateful:
-            if self.states[0].shape[0] != inputs.shape[0]:
-                raise ValueError(f'Stateful layer "{self.name}" was built for batches of {self.states[0].shape[0]} '
-                                 f"samples but got a batch of {inputs.shape[0]}: pass batch_size="
-                                 f"{self.states[0].shape[0]} to fit/evaluate/predict, with a sample count divisible "
-                                 "by it.")
-            initial = [s.value for s in self.states]
-        if self._scan is not None:
-            output, states = self._call_fused(inputs, initial, mask, training)
-        else:
-            output, states = self._call_loop(inputs, initial, mask, training)
-        if self.stateful:
-            for variable, state in zip(self.states, states):
-                variable.value[...] = state.value
-        return [output] + states if self.return_state else output
-
-    def _call_fused(self, x, initial, mask, training):
+    def _fused(self, x, initial, mask, training, with_states):
         cell = self.cell
         rdp = None
         if training and (cell.dropout or cell.recurrent_dropout):
             dp, rdp = cell._masks(x.shape[0], x.shape[-1], training)
             if dp is not None:
                 x = ops.multiply(x, dp[:, None, :])
-        cls, options = self._scan
-        scan = cls(**options, mask=mask, recurrent_mask=rdp)
+        scan = cell.scan(**self.scan, mask=mask, recurrent_mask=rdp)
         output = scan(x, cell.kernel, cell.recurrent_kernel, cell.bias, *(initial or ()))
-        states = []
-        if self.return_state or self.stateful:
-            states = [scans._StateOutput(scan, i)(output) for i in range(scan.n_states)]
+        states = [scans._StateOutput(scan, i)(output) for i in range(scan.n_states)] if with_states else []
         return output, states
 
-    def _call_loop(self, x, initial, mask, training):
+    def _loop(self, x, initial, mask, training):
         """Step by step through cell.call(inputs_t, states): any cell with `call` and `state_size`."""
         cell = self.cell
         batch, steps = x.shape[0], x.shape[1]
         if initial is None:
             make = getattr(cell, "get_initial_state", None)
             initial = make(batch_size=batch) if make else [xp.zeros((batch, s), self.dtype)
-                                                          for s in self._state_sizes]
+                                                          for s in self.state_sizes]
             initial = list(initial) if isinstance(initial, (list, tuple)) else [initial]
         states = list(initial)
         builtin = isinstance(cell, _Cell)
@@ -413,9 +404,143 @@ class RNN(Layer):
         states = [s if isinstance(s, Tensor) else Tensor(xp.asarray(s)) for s in states]
         return output, states
 
+
+# --- the RNN layer ------------------------------------------------------------------------------------
+_CELL_ATTRIBUTES = frozenset({
+    "units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias", "reset_after",
+    "kernel_initializer", "recurrent_initializer", "bias_initializer", "kernel_regularizer",
+    "recurrent_regularizer", "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint",
+    "dropout", "recurrent_dropout", "seed", "kernel", "recurrent_kernel", "bias", "state_size"})
+
+
+class RNN(Layer):
+    """Runs `cell` over the timesteps of (batch, timesteps, features).
+
+    Call as `layer(x)`, `layer(x, initial_state=[...])` or `layer([x, *states])`; a mask (batch, timesteps)
+    from Embedding(mask_zero=True) or Masking (in a model, or attached to the Tensor of an eager call) skips
+    steps: states carry through masked steps, whose output repeats the previous one (zero with
+    `zero_output_for_mask`). A list of cells (or StackedRNNCells) runs stacked: the output is the last cell's,
+    `return_state` gives the final states of all cells in order ([h, c] for an LSTM cell, [h] for the others),
+    and `initial_state` takes them in the same order, flat or nested per cell (Keras 3).
+    """
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
+                 unroll=False, zero_output_for_mask=False, **kwargs):
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(cell)
+        if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
+            raise ValueError(f"Argument `cell` should have a `call` method and a `state_size` attribute. "
+                             f"Received: cell={cell}")
+        for key in ("implementation", "time_major"):  # Keras 2 options without effect here
+            kwargs.pop(key, None)
+        input_dim, input_length = kwargs.pop("input_dim", None), kwargs.pop("input_length", None)
+        if (input_dim is not None or input_length is not None) and "input_shape" not in kwargs:
+            kwargs["input_shape"] = (input_length, input_dim)  # Keras 1/2 spelling
+        super().__init__(**kwargs)
+        self.cell = cell
+        self.return_sequences, self.return_state = return_sequences, return_state
+        self.go_backwards, self.stateful, self.unroll = go_backwards, stateful, unroll
+        self.zero_output_for_mask = zero_output_for_mask
+        self.supports_masking = True
+        self.states = None
+        self._runs = None
+        self._features = None
+
+    def __getattr__(self, name):  # layer.units, layer.activation, ... read from the cell
+        if name in _CELL_ATTRIBUTES and "cell" in self.__dict__:
+            return getattr(self.__dict__["cell"], name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    @property
+    def _state_sizes(self):
+        return _flatten(self.cell.state_size)
+
+    def __call__(self, inputs, *args, initial_state=None, **kwargs):
+        if initial_state is not None:
+            inputs = [inputs] + _flatten(initial_state)
+        return super().__call__(inputs, *args, **kwargs)
+
+    def build(self, input_shape):
+        shape = tuple(input_shape[0] if isinstance(input_shape, list) else input_shape)
+        self._check_ndim(shape)
+        if shape[-1] is None:
+            raise ValueError(f'Layer "{self.name}": the last axis (features) of its input must be known, got '
+                             f"shape {shape_str(shape)}.")
+        cell = self.cell
+        if isinstance(cell, Layer):
+            if not cell.built:
+                cell.build((shape[0], shape[-1]))
+                cell.built = True
+                for v in cell._weights:
+                    v.name = f"{self.name}/{v.name}"
+            self._weights, self._regularized = cell._weights, cell._regularized
+        self._features = shape[-1]
+        cells = _leaf_cells(cell)
+        last = len(cells) - 1  # the cells before the last return sequences, which the next one reads in order
+        self._runs = [_CellRun(c, self.dtype, self.return_sequences or k < last, self.go_backwards and k == 0,
+                               self.zero_output_for_mask and k == last) for k, c in enumerate(cells)]
+        if self.stateful:
+            if shape[0] is None:
+                raise ValueError(f'Layer "{self.name}": when using `stateful=True` in a RNN, the batch size must be '
+                                 f"static. Found dynamic batch size: sequence.shape={shape_str(shape)}. Give the "
+                                 "first layer `batch_input_shape=(batch, timesteps, features)` or `batch_size=`.")
+            self.states = [Variable(xp.zeros((shape[0], size), self.dtype), name=f"{self.name}/rnn_state",
+                                    trainable=False) for size in self._state_sizes]
+
+    def _check_ndim(self, shape):
+        if len(shape) != 3:
+            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected ndim=3, found '
+                             f"ndim={len(shape)}. Full shape received: {shape_str(shape)}")
+
+    def _check_input(self, shape):
+        shape = shape[0] if isinstance(shape, list) else shape
+        self._check_ndim(shape)
+        if shape[-1] not in (self._features, None):
+            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected axis -1 of '
+                             f"input shape to have value {self._features}, but received input with shape "
+                             f"{shape_str(shape)}")
+
+    def call(self, inputs, mask=None, training=None):
+        initial = None
+        if isinstance(inputs, list):
+            inputs, initial = inputs[0], inputs[1:] or None
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        if initial is not None and len(initial) != len(self._state_sizes):
+            raise ValueError(f'Layer "{self.name}" expects {len(self._state_sizes)} initial state(s), of sizes '
+                             f"{self._state_sizes}, but it received {len(initial)}: "
+                             f"{[tuple(s.shape) for s in initial]}.")
+        if initial is None and self.stateful:
+            if self.states[0].shape[0] != inputs.shape[0]:
+                raise ValueError(f'Stateful layer "{self.name}" was built for batches of {self.states[0].shape[0]} '
+                                 f"samples but got a batch of {inputs.shape[0]}: pass batch_size="
+                                 f"{self.states[0].shape[0]} to fit/evaluate/predict, with a sample count divisible "
+                                 "by it.")
+            initial = [s.value for s in self.states]
+        output, states = self._run_cells(inputs, initial, mask, training)
+        if self.stateful:
+            for variable, state in zip(self.states, states):
+                variable.value[...] = state.value
+        return [output] + states if self.return_state else output
+
+    def _run_cells(self, x, initial, mask, training):
+        """Each cell over the whole sequence in turn, its output sequence the input of the next (for stacked cells
+        the same as stepping through the stack) -> the last cell's output, the final states of all cells."""
+        with_states = self.return_state or self.stateful
+        states = []
+        for k, run in enumerate(self._runs):
+            own = None
+            if initial is not None:
+                own, initial = initial[:run.n_states], initial[run.n_states:]
+            if k == 1 and self.go_backwards and mask is not None:  # the first cell's outputs run back to front
+                mask = xp.asarray(getattr(mask, "value", mask))[:, ::-1]
+            x, final = run(x, own, mask, training, with_states)
+            states += final
+        return x, states
+
     def compute_output_shape(self, input_shape):
         shape = input_shape[0] if isinstance(input_shape, list) else input_shape
-        size = getattr(self.cell, "output_size", None) or self._state_sizes[0]
+        size = _output_size(self.cell)
         out = (shape[0], shape[1], size) if self.return_sequences else (shape[0], size)
         if self.return_state:
             return [out] + [(shape[0], s) for s in self._state_sizes]
@@ -445,17 +570,14 @@ class RNN(Layer):
                   "return_state": self.return_state, "go_backwards": self.go_backwards, "stateful": self.stateful,
                   "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask}
         if type(self) is RNN:
-            config["cell"] = {"module": "keras.layers", "class_name": type(self.cell).__name__,
-                              "config": self.cell.get_config(), "registered_name": None}
+            config["cell"] = _layer_config(self.cell)
         return config
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
         if cls is RNN:
-            from .. import layers
-            entry = config.pop("cell")
-            config["cell"] = getattr(layers, entry["class_name"]).from_config(entry["config"])
+            config["cell"] = _layer_from_config(config["cell"])
         return cls(**config)
 
 
