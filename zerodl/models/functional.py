@@ -26,33 +26,19 @@ def ordered_nodes(outputs, stop_at=()):
     return order
 
 
-def run_nodes(nodes, inputs, input_values, outputs, training, masking=None):
-    """Replay recorded layer calls on real tensors: inputs[i] takes input_values[i].
-
-    With `masking` (default: when a layer of the graph can make a mask), masks go along beside the
-    values: a layer's call gets `mask=` and its `compute_mask` gives the masks of its outputs."""
+def run_nodes(nodes, inputs, input_values, outputs, training):
+    """Replay recorded layer calls on real tensors: inputs[i] takes input_values[i]. Masks (from
+    Embedding(mask_zero=True) or Masking) ride on the tensors from layer to layer, as in eager calls."""
     values = {id(t): v for t, v in zip(inputs, input_values)}
-    if masking is None:
-        masking = any(node.layer._mask_source for node in nodes)
-    masks = {}
     for node in nodes:
         if isinstance(node.layer, InputLayer):
             continue
         args = [values[id(t)] for t in node.inputs]
         kwargs = {k: v for k, v in node.kwargs.items() if k != "args"}
-        if masking:
-            mask = [masks.get(id(t)) for t in node.inputs]
-            mask = mask if len(mask) > 1 else mask[0]
-            if mask is not None and (not isinstance(mask, list) or any(m is not None for m in mask)):
-                kwargs["mask"] = mask
         result = node.layer(args if len(args) > 1 else args[0], *node.kwargs.get("args", ()), training=training,
                             **kwargs)
         for tensor, value in zip(node.outputs, result if isinstance(result, (list, tuple)) else [result]):
             values[id(tensor)] = value
-        if masking and ("mask" in kwargs or node.layer._mask_source):
-            out = node.layer.compute_mask(args if len(args) > 1 else args[0], kwargs.get("mask"))
-            out = out if isinstance(out, (list, tuple)) and len(node.outputs) > 1 else [out] * len(node.outputs)
-            masks.update((id(tensor), m) for tensor, m in zip(node.outputs, out))
     return [values[id(t)] for t in outputs]
 
 
@@ -66,7 +52,6 @@ class Model(Trainer, Layer):
         Layer.__init__(self, name=name or unique_name(self._default_name()), trainable=trainable, **kwargs)
         self.built_graph = False
         self.inputs, self.outputs, self._nodes = [], [], []
-        self._masking = False
         if inputs is not None and outputs is not None:
             self._init_graph(inputs, outputs)
         elif inputs is not None or outputs is not None:
@@ -97,7 +82,6 @@ class Model(Trainer, Layer):
         for node in self._nodes:
             if node.layer not in self._layer_list:
                 self._layer_list.append(node.layer)
-        self._masking = any(layer._mask_source for layer in self._layer_list)
         self.built = self.built_graph = True
 
     # --- structure -------------------------------------------------------------------------
@@ -178,7 +162,7 @@ class Model(Trainer, Layer):
             raise ValueError(f'Model "{self.name}" has no inputs: build it with Model(inputs, outputs).')
 
     def _forward(self, tensors, training=False):
-        return run_nodes(self._nodes, self.inputs, tensors, self.outputs, training, self._masking)
+        return run_nodes(self._nodes, self.inputs, tensors, self.outputs, training)
 
     def reset_states(self):
         """Zero the states of the model's stateful (recurrent) layers."""

@@ -80,16 +80,8 @@ class Sequential(Model):
 
     def _forward(self, tensors, training=False):
         x = tensors[0]
-        if not self._masking:
-            for layer in self._stack:
-                x = layer(x, training=training)
-            return [x]
-        mask = None  # a layer making a mask (Embedding(mask_zero=True), Masking) passes it down the stack
-        for layer in self._stack:
-            out = layer(x, training=training) if mask is None else layer(x, training=training, mask=mask)
-            if mask is not None or layer._mask_source:
-                mask = layer.compute_mask(x, mask)
-            x = out
+        for layer in self._stack:  # a mask (Embedding(mask_zero=True), Masking) rides on the tensors
+            x = layer(x, training=training)
         return [x]
 
     def get_config(self):
