@@ -16,6 +16,9 @@ from zerodl.layers import (GRU, LSTM, RNN, Bidirectional, Dense, Embedding, GRUC
 from zerodl.models import Sequential, load_model, model_from_json
 from zerodl.ops.recurrent import GRUScan, SimpleRNNScan
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "ops"))
+from gradcheck import central_differences  # noqa: E402
+
 HERE = pathlib.Path(__file__).resolve().parent
 rng = np.random.default_rng(11)
 X = rng.standard_normal((3, 6, 2)).astype(np.float32)
@@ -195,20 +198,6 @@ def test_gradients_equal_those_of_the_chained_layers():
         assert np.abs(got).max() > 0
 
 
-def numeric_gradient(loss, array, eps=1e-6):
-    """Central differences of loss() with respect to each entry of `array` (changed in place, then restored)."""
-    grad = np.zeros(array.shape)
-    for j in np.ndindex(*array.shape):
-        saved = array[j]
-        array[j] = saved + eps
-        up = loss()
-        array[j] = saved - eps
-        down = loss()
-        array[j] = saved
-        grad[j] = (up - down) / (2 * eps)
-    return grad
-
-
 @pytest.mark.parametrize("go_backwards", [False, True])
 def test_gradients_match_finite_differences(go_backwards):
     """A tiny float64 stack with a mask and initial states: the tape's gradients of every input, initial
@@ -231,7 +220,7 @@ def test_gradients_match_finite_differences(go_backwards):
     analytic = gradients(weighted_sum(layer(x, mask=mask, initial_state=initial)), wrt)
     for variable, grad in zip(wrt, analytic):
         assert grad.dtype == np.float64
-        np.testing.assert_allclose(grad, numeric_gradient(loss, variable.value), rtol=1e-5, atol=1e-7,
+        np.testing.assert_allclose(grad, central_differences(loss, variable.value), rtol=1e-5, atol=1e-7,
                                    err_msg=variable.name)
 
 

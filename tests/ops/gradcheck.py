@@ -17,6 +17,21 @@ def weights_like(shape, seed=1234):
     return np.random.default_rng(seed).standard_normal(shape)
 
 
+def central_differences(loss, array, eps=1e-6):
+    """(loss() with array[j] + eps - loss() with array[j] - eps) / 2 eps for each entry j of `array`,
+    which is changed in place and restored."""
+    grad = np.zeros(array.shape)
+    for j in np.ndindex(*array.shape):
+        saved = array[j]
+        array[j] = saved + eps
+        up = loss()
+        array[j] = saved - eps
+        down = loss()
+        array[j] = saved
+        grad[j] = (up - down) / (2 * eps)
+    return grad
+
+
 def numeric_gradients(fn, arrays, w, eps=1e-6, wrt=None):
     """Central differences of sum(fn(*arrays) * w) with respect to each array in `wrt`."""
     arrays = [np.array(a, dtype=np.float64) for a in arrays]
@@ -27,20 +42,7 @@ def numeric_gradients(fn, arrays, w, eps=1e-6, wrt=None):
             out = fn(*[Variable(a, dtype="float64") for a in arrays])
         return float(np.sum(np.asarray(out.value, dtype=np.float64) * w))
 
-    result = {}
-    for i in wrt:
-        x = arrays[i]
-        grad = np.zeros_like(x)
-        for j in np.ndindex(*x.shape):
-            saved = x[j]
-            x[j] = saved + eps
-            up = loss()
-            x[j] = saved - eps
-            down = loss()
-            x[j] = saved
-            grad[j] = (up - down) / (2 * eps)
-        result[i] = grad
-    return [result[i] for i in wrt]
+    return [central_differences(loss, arrays[i], eps) for i in wrt]
 
 
 def analytic_gradients(fn, arrays, w, wrt=None, via_output_gradient=False):
