@@ -1,7 +1,7 @@
 """Activation functions as ops. Each backward multiplies the incoming gradient by f'(x)."""
 import math
 
-from ..autodiff import Op, Tensor
+from ..autodiff import Op
 from ..config import floatx, xp
 from .base import operand
 
@@ -186,8 +186,6 @@ class HardSigmoid(Op):
 
 def _floating(x):
     """operand(x), with integer and boolean arrays as floatx: activations are float math."""
-    if isinstance(x, Tensor):
-        return x
     x = operand(x)
     return x.astype(floatx()) if isinstance(x, xp.ndarray) and x.dtype.kind in "biu" else x
 

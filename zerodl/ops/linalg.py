@@ -1,5 +1,5 @@
 """Matrix products. `Affine` is the fused op behind Dense: y = x W + b."""
-from ..autodiff import Op, Tensor
+from ..autodiff import Op
 from ..config import xp
 from .base import operand, unbroadcast
 
@@ -28,9 +28,7 @@ class MatMul(Op):
 class Affine(Op):
     """x W + b over the last axis of x: x (..., in), W (in, out), b (out,) or None."""
     def __call__(self, x, kernel, bias=None):
-        if not isinstance(x, Tensor):
-            x = operand(x)
-        return super().__call__(x, kernel) if bias is None else super().__call__(x, kernel, bias)
+        return super().__call__(operand(x), kernel) if bias is None else super().__call__(operand(x), kernel, bias)
 
     def forward(self, x, kernel, bias=None):
         self.x, self.kernel = x, kernel
