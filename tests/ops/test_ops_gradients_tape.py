@@ -4,7 +4,7 @@ import pytest
 
 from gradcheck import check_gradients
 from zerodl import ops
-from zerodl.autodiff import Tensor, Variable, gradients, no_grad
+from zerodl.autodiff import Op, Tensor, Variable, gradients, no_grad
 
 rng = np.random.default_rng(5)
 
@@ -32,6 +32,45 @@ def test_diamond_and_reused_intermediates():
         c = a * b + a
         return c * c + ops.sum(c, axis=0, keepdims=True) * a
     check_gradients(f, rng.standard_normal((3, 2)))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_graphs_with_shared_intermediates(seed):
+    """Random DAGs: each new tensor combines two earlier ones (any of them, so many are reused), built in an
+    order unrelated to the final loss's structure; the tape must visit every use before passing a gradient on."""
+    pick = np.random.default_rng(seed)
+    steps = [(*pick.integers(0, 2 + k, 2), pick.integers(0, 3)) for k in range(12)]  # (operand, operand, kind)
+    summed = pick.choice(2 + len(steps), 4, replace=False)
+
+    def f(x, y):
+        pool = [x, y]
+        for i, j, kind in steps:
+            a, b = pool[i], pool[j]
+            pool.append(a + b if kind == 0 else a * ops.tanh(b) if kind == 1 else ops.sigmoid(a - b))
+        return sum((pool[i] for i in summed[1:]), pool[summed[0]])
+    check_gradients(f, rng.standard_normal((2, 3)), rng.standard_normal((2, 3)), seed=seed)
+
+
+def test_each_op_backward_runs_once():
+    """Reverse topological order: an op passes its gradient on only when every use has added to it."""
+    calls = []
+
+    class Double(Op):
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, g):
+            calls.append(self)
+            return (2 * g,)
+
+    x = Variable(rng.standard_normal(3), dtype="float64")
+    a = Double()(x)
+    b = Double()(a)
+    c = Double()(a + b)  # a reaches c directly and through b
+    d = Double()(c * b + a)
+    (g,) = gradients(ops.sum(d), [x])
+    assert len(calls) == 4 and len(set(map(id, calls))) == 4
+    np.testing.assert_allclose(g, 192 * x.value + 4, rtol=1e-12)  # d = 2 (12x * 4x + 2x) = 96x^2 + 4x
 
 
 def test_unrelated_variables_get_zeros():
