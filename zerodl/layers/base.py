@@ -216,11 +216,9 @@ class Layer:
         if shapes != self._accepted_shape:  # checked once per new shape, not on every batch
             self._check_input(shapes)
             self._accepted_shape = shapes
-        if _masks_about:
-            return self._call_masked(inputs, args, kwargs, training)
-        if args or kwargs:
-            if kwargs.get("mask") is not None:
-                return self._call_masked(inputs, args, kwargs, training)
+        if _masks_about or (kwargs and kwargs.get("mask") is not None):
+            outputs = self._call_masked(inputs, args, kwargs, training)
+        elif args or kwargs:
             outputs = self._call_with(inputs, args, kwargs, training)
         else:  # the common case, without packing arguments
             outputs = self.call(inputs, training=training) if self._expects_training else self.call(inputs)
@@ -245,8 +243,6 @@ class Layer:
             if mask is not None:
                 kwargs["mask"] = mask
         outputs = self._call_with(inputs, args, kwargs, training)
-        if self.activity_regularizer is not None:
-            self._losses = [self.activity_regularizer(outputs)]
         if mask is not None or self._mask_source:
             _attach_masks(outputs, self.compute_mask(inputs, mask))
         return outputs
