@@ -212,6 +212,15 @@ def test_max_pool_gradient_goes_to_first_maximum_of_ties():
     np.testing.assert_array_equal(g[0, :, :, 0], [[1, 0, 2, 0], [0, 0, 0, 0]])
 
 
+@pytest.mark.parametrize("strides", [None, 1])
+def test_max_pool_ties_go_to_the_row_major_first_maximum(strides):
+    """A window [[0, 5], [5, 0]]: PyTorch and TF both route the gradient to (0, 1), the first in row-major
+    order, on the tiled path and the overlapping one alike."""
+    x = Variable(np.array([0.0, 5.0, 5.0, 0.0]).reshape(1, 2, 2, 1), dtype="float64")
+    (g,) = gradients(C.max_pool2d(x, 2, strides), [x])
+    np.testing.assert_array_equal(g[0, :, :, 0], [[0, 1], [0, 0]])
+
+
 def test_conv_skips_input_gradient_when_not_needed():
     from zerodl.autodiff import Tensor
     x = Tensor(normal(2, 5, 5, 1).astype(np.float32))

@@ -389,11 +389,12 @@ class DepthwiseConv(Op):
 class Pool(Op):
     """Max or average pooling for rank 1 or 2 (channels_last): x (N, [H,] W, C) -> (N, [Ho,] Wo, C).
 
-    Windows that tile the input (strides == pool_size, 'valid') take a reshape fast path that
-    reduces the window rows, then the columns, remembering which won; otherwise each of the ph*pw
-    window offsets contributes one strided slab. 'same' average pooling divides by the number of
-    real (unpadded) values, as Keras. The max gradient goes to one maximum of each window (ties: the
-    first column holding it, its first row; row-major first on the strided path), as TF and PyTorch.
+    The ph*pw window offsets are first copied apart into contiguous slabs (ph*pw, N, Ho, Wo, C), which are
+    then reduced slab by slab: NumPy's elementwise loops run several times faster on contiguous operands
+    than on strided ones. When the windows tile the input (strides == pool_size, 'valid') that copy is one
+    transposing pass, and so is the way back. 'same' average pooling divides by the number of real
+    (unpadded) values, as Keras. The max gradient goes to one maximum of each window: on ties the first
+    in row-major order, as PyTorch and TF.
     """
 
     def __init__(self, mode, pool_size, strides=None, padding="valid", rank=2):
@@ -408,69 +409,71 @@ class Pool(Op):
     def forward(self, x):
         x4 = _as_2d(x, self.rank)
         n, h, w, c = x4.shape
-        ph, pw = self.pool
         pads = _resolve_pads((h, w), self.pool, self.strides, self.padding, (1, 1))
         out_hw = tuple(output_length(a, k, s, p) for a, k, s, p in zip((h, w), self.pool, self.strides, pads))
         _check_positive(out_hw, "Pooling")
-        ho, wo = out_hw
         self.x_shape, self.out_hw, self.pads = x.shape, out_hw, pads
         self.tiled = self.strides == self.pool and pads == ((0, 0), (0, 0))
-        if self.tiled:  # windows tile the input: a reshape, then reduce the window rows, then its columns
-            view = x4[:, :ho * ph, :wo * pw].reshape(n, ho, ph, wo, pw, c)
-            out = self._tiled_forward(view, _keeps_grad())
-            padded = x4
-        else:
-            fill = -xp.inf if self.mode == "max" else 0
-            padded = pad_spatial(x4, pads, fill)
-            out = None
-            for i in range(ph):
-                for j in range(pw):
-                    slab = padded[_offset_slices(i, j, self.strides, (1, 1), out_hw)]
-                    if out is None:
-                        out = slab.copy()
-                    elif self.mode == "max":
-                        xp.maximum(out, slab, out=out)
-                    else:
-                        out += slab
-            if self.mode == "avg":
-                out /= self._counts(h, w, x.dtype)
-        if self.mode == "max" and not self.tiled and _keeps_grad():
-            self.padded, self.out = padded, out
+        padded = x4 if self.tiled else pad_spatial(x4, pads, -xp.inf if self.mode == "max" else 0)
+        keep_index = self.mode == "max" and _keeps_grad()
+        out, index = self._reduce_slabs(self._window_slabs(padded), keep_index)
+        if self.mode == "avg":
+            out /= out.dtype.type(len(self._offsets())) if self.padding == "valid" else self._counts(h, w, x.dtype)
+        if keep_index:
+            self.index = index
         return out.reshape((n,) + out_hw[2 - self.rank:] + (c,))
 
-    def _tiled_forward(self, view, keep_index):
-        """Reduce view (N, Ho, ph, Wo, pw, C) over its window axes: first the ph rows, then the pw columns.
-        For max, `row_index` (N*Ho, Wo*pw*C) says which row holds each column's maximum and `col_index`
-        (N*Ho*Wo, C) which column wins (the first one on ties)."""
-        n, ho, ph, wo, pw, c = view.shape
-        rows, row_index = self._reduce_window_axis(view.reshape(n * ho, ph, wo * pw * c), keep_index)
-        out, col_index = self._reduce_window_axis(rows.reshape(n * ho * wo, pw, c), keep_index)
-        if ph == 1 and pw == 1:
-            out = out.copy()  # 1x1 pooling: not a view of the input
-        if self.mode == "avg":
-            out /= out.dtype.type(ph * pw)
-        elif keep_index:
-            self.row_index, self.col_index = row_index, col_index
+    def _offsets(self):
+        """The window offsets (i, j), row-major: slab m of the window slabs is offset m."""
+        return [(i, j) for i in range(self.pool[0]) for j in range(self.pool[1])]
+
+    def _window_slabs(self, padded):
+        """padded (N, Hp, Wp, C) -> (ph*pw, N, Ho, Wo, C): slab m holds each window's value at offset m."""
+        n, c = padded.shape[0], padded.shape[3]
+        (ph, pw), (ho, wo) = self.pool, self.out_hw
+        slabs = xp.empty((ph, pw, n, ho, wo, c), dtype=padded.dtype)
+        if self.tiled:
+            slabs[...] = padded[:, :ho * ph, :wo * pw].reshape(n, ho, ph, wo, pw, c).transpose(2, 4, 0, 1, 3, 5)
+        else:
+            for i, j in self._offsets():
+                slabs[i, j] = padded[_offset_slices(i, j, self.strides, (1, 1), self.out_hw)]
+        return slabs.reshape((ph * pw, n, ho, wo, c))
+
+    def _from_window_slabs(self, slabs, padded_shape):
+        """The inverse of _window_slabs: (ph*pw, N, Ho, Wo, C) -> (N, Hp, Wp, C), adding where windows
+        overlap; positions no window covers get zero."""
+        n, hp, wp, c = padded_shape
+        (ph, pw), (ho, wo) = self.pool, self.out_hw
+        if self.tiled:
+            tiles = slabs.reshape(ph, pw, n, ho, wo, c).transpose(2, 3, 0, 4, 1, 5).reshape(n, ho * ph, wo * pw, c)
+            if (ho * ph, wo * pw) == (hp, wp):
+                return tiles
+            out = xp.zeros(padded_shape, dtype=slabs.dtype)
+            out[:, :ho * ph, :wo * pw] = tiles
+            return out
+        out = xp.zeros(padded_shape, dtype=slabs.dtype)
+        for m, (i, j) in enumerate(self._offsets()):
+            out[_offset_slices(i, j, self.strides, (1, 1), self.out_hw)] += slabs[m]
         return out
 
-    def _reduce_window_axis(self, x3, keep_index):
-        """Reduce x3 (M, k, L) over its middle (window) axis to (M, L). The k window positions are first
-        copied apart into k contiguous slabs (k, M, L): NumPy's elementwise loops are several times faster
-        on contiguous operands than on strided ones, and the copy is cheap."""
-        if x3.shape[1] == 1:
-            return x3[:, 0], None
-        return self._reduce_slabs(xp.ascontiguousarray(x3.transpose(1, 0, 2)), keep_index)
-
     def _reduce_slabs(self, slabs, keep_index):
-        """The max (or sum) of the equally shaped arrays slabs[0..k-1], and for max which one won (the first on
-        ties): a boolean array when k == 2, else uint8; None when k == 1 or the index is not needed."""
+        """The max (or sum) of the equally shaped arrays slabs[0..k-1], as a new array, and for max which one
+        won (the first on ties): a boolean array when k == 2, else the smallest unsigned integers that hold
+        k - 1; None when k == 1 or the index is not needed."""
         combine = xp.add if self.mode == "avg" else xp.maximum
+        k = len(slabs)
         out, index = slabs[0], None
-        for k in range(1, len(slabs)):
-            if self.mode == "max" and keep_index:
-                greater = slabs[k] > out
-                index = greater if len(slabs) == 2 else xp.where(greater, xp.uint8(k), 0 if k == 1 else index)
-            out = combine(out, slabs[k], out=None if k == 1 else out)  # a new array at the first step
+        wins = xp.min_scalar_type(k - 1).type
+        for m in range(1, k):
+            if keep_index:
+                greater = slabs[m] > out
+                if m == 1:
+                    index = greater if k == 2 else greater.astype(wins)
+                else:  # index = m where greater: index + greater (m - index), exact in wrapping unsigned
+                    step = wins(m) - index  # arithmetic and far quicker than xp.where or a masked write
+                    step *= greater
+                    index += step
+            out = combine(out, slabs[m], out=None if m == 1 else out)  # a new array at the first step
         return out, index
 
     def _counts(self, h, w, dtype):
@@ -483,64 +486,25 @@ class Pool(Op):
 
     def backward(self, g):
         x_shape = self.x_shape
-        n = x_shape[0]
-        c = x_shape[-1]
+        n, c = x_shape[0], x_shape[-1]
         h, w = (1, x_shape[1]) if self.rank == 1 else x_shape[1:3]
-        (ph, pw), (ho, wo) = self.pool, self.out_hw
+        (ho, wo), k = self.out_hw, len(self._offsets())
         g4 = g.reshape(n, ho, wo, c)
         (pt, pb), (pl, pr) = self.pads
-        shape = (n, h + pt + pb, w + pl + pr, c)
-        if self.mode == "avg":
-            scaled = g4 / (ph * pw) if self.tiled else g4 / self._counts(h, w, g.dtype)
-            if self.tiled and ho * ph == h and wo * pw == w:
-                grad = xp.broadcast_to(scaled[:, :, None, :, None], (n, ho, ph, wo, pw, c)).reshape(x_shape)
-                return (grad,)
-            padded = xp.zeros(shape, dtype=g.dtype)
-            for i in range(ph):
-                for j in range(pw):
-                    padded[_offset_slices(i, j, self.strides, (1, 1), self.out_hw)] += scaled
-            return (_crop(padded, self.pads, (h, w)).reshape(x_shape),)
-        if self.tiled:
-            return (self._tiled_max_backward(g4, (h, w)).reshape(x_shape),)
-        xpad, out = self.padded, self.out
-        grad = xp.zeros(shape, dtype=g.dtype)
-        taken = xp.zeros(out.shape, dtype=bool)
-        for i in range(ph):
-            for j in range(pw):
-                index = _offset_slices(i, j, self.strides, (1, 1), self.out_hw)
-                first = xpad[index] == out
-                first &= ~taken
-                taken |= first
-                grad[index] += g4 * first
-        return (_crop(grad, self.pads, (h, w)).reshape(x_shape),)
-
-    def _tiled_max_backward(self, g4, hw):
-        """Route g4 (N, Ho, Wo, C) to the winning column of each window, then to the winning row in it."""
-        (ph, pw), (ho, wo) = self.pool, self.out_hw
-        n, c = g4.shape[0], g4.shape[3]
-        rows = _route_window_axis(g4.reshape(n * ho * wo, c), self.col_index, pw)  # (N*Ho*Wo, pw, C)
-        grad = _route_window_axis(rows.reshape(n * ho, wo * pw * c), self.row_index, ph)  # (N*Ho, ph, W'*C)
-        grad = grad.reshape(n, ho * ph, wo * pw, c)
-        if (ho * ph, wo * pw) != tuple(hw):  # the rows and columns past the last window get no gradient
-            full = xp.zeros((n,) + tuple(hw) + (c,), dtype=g4.dtype)
-            full[:, :ho * ph, :wo * pw] = grad
-            grad = full
-        return grad
-
-
-def _route_window_axis(g, index, k):
-    """The inverse of Pool._reduce_window_axis: g (M, L) to (M, k, L), each value at the window position
-    `index` names. Routed into k contiguous slabs, then viewed back (a reshape by the caller copies)."""
-    if k == 1:
-        return g[:, None]
-    slabs = xp.empty((k,) + g.shape, dtype=g.dtype)
-    _route(g, index, k, slabs)
-    return slabs.transpose(1, 0, 2)
+        padded_shape = (n, h + pt + pb, w + pl + pr, c)
+        slabs = xp.empty((k,) + g4.shape, dtype=g.dtype)
+        if self.mode == "max":  # each window's gradient goes to the offset that won
+            _route(g4, self.index, k, slabs)
+        else:  # spread evenly over the window
+            slabs[...] = g4 / (k if self.padding == "valid" else self._counts(h, w, g.dtype))
+        return (_crop(self._from_window_slabs(slabs, padded_shape), self.pads, (h, w)).reshape(x_shape),)
 
 
 def _route(g, index, k, outs):
-    """outs[m] = g where index == m, else 0 (a boolean index when k == 2)."""
-    if k == 2:
+    """outs[m] = g where index == m, else 0 (a boolean index when k == 2; g itself when k == 1)."""
+    if k == 1:
+        outs[0] = g
+    elif k == 2:
         xp.multiply(g, index, out=outs[1])
         xp.subtract(g, outs[1], out=outs[0])
     else:
