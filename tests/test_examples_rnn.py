@@ -28,6 +28,23 @@ def test_lecture112_forecast_dense(data_dir):
     assert result["test_mse"] <= 1.2 * result["baseline_mse"]
 
 
+def test_one_month_of_input_cannot_beat_repeat_last_value(data_dir):
+    """Why lectures 112 and 113 are held to 'within 20%' rather than 'at least as good': their input is this
+    month alone, and the best such forecaster the training months support -- the least-squares line, which a
+    trained network can at most approach -- scores worse than repeating the last value on the test months;
+    curves fitted harder to the training months extrapolate worse still."""
+    from lecture112_forecast_dense import load_retail_sales, split_and_scale
+    _, _, train_sc, test_sc = split_and_scale(load_retail_sales(data_dir))
+    x_train, y_train, x_test, y_test = train_sc[:-1, 0], train_sc[1:, 0], test_sc[:-1, 0], test_sc[1:, 0]
+    baseline = np.mean((y_test - x_test) ** 2)
+    slope, intercept = np.polyfit(x_train, y_train, 1)
+    assert np.mean((y_train - (slope * x_train + intercept)) ** 2) < np.mean((y_train - x_train) ** 2)  # wins on train
+    assert np.mean((y_test - (slope * x_test + intercept)) ** 2) > 1.01 * baseline  # loses on test
+    for degree in (2, 3):
+        curve = np.polyval(np.polyfit(x_train, y_train, degree), x_test)
+        assert np.mean((y_test - curve) ** 2) > 1.1 * baseline
+
+
 def test_lecture113_forecast_lstm(data_dir):
     from lecture113_forecast_lstm import main
     result = main(data_dir, verbose=0)
