@@ -51,6 +51,11 @@ def get(identifier):
     raise ValueError(f"Unknown activation {identifier!r}. Valid names: {', '.join(sorted(_ACTIVATIONS))}.")
 
 
+def is_builtin(activation):
+    """True for the activations defined here (a fixed sequence of ops); False for user functions."""
+    return activation in _ACTIVATIONS.values()
+
+
 def serialize(activation):
     """The name Keras saves for an activation function."""
     for name, f in _ACTIVATIONS.items():

@@ -28,6 +28,23 @@ class no_grad:
         _grad_enabled = self.previous
 
 
+class recording:
+    """`with recording() as steps:` appends (op, result) to the list `steps` for each op that runs, in order
+    (how predict records a model's forward pass once, to replay it; see models/inference.py)."""
+
+    def __enter__(self):
+        global _recorded
+        self.previous, _recorded = _recorded, []
+        return _recorded
+
+    def __exit__(self, *exc):
+        global _recorded
+        _recorded = self.previous
+
+
+_recorded = None
+
+
 class Tensor:
     """An array plus the op that produced it (None for inputs and constants).
 
@@ -131,7 +148,10 @@ class Op:
                 values.append(x)
         self.inputs = inputs
         self.sequence = next(_op_sequence)
-        return Tensor(self.forward(*values), self, requires_grad and _grad_enabled)
+        out = Tensor(self.forward(*values), self, requires_grad and _grad_enabled)
+        if _recorded is not None:
+            _recorded.append((self, out))
+        return out
 
     def forward(self, *arrays):
         raise NotImplementedError

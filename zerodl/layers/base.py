@@ -4,7 +4,7 @@ import inspect
 import re
 import weakref
 
-from .. import initializers, regularizers
+from .. import activations, initializers, regularizers
 from ..autodiff import Tensor, Variable
 from ..config import floatx, unique_name, xp
 from .symbolic import KerasTensor, Node, is_symbolic
@@ -67,6 +67,7 @@ class Layer:
 
     Calling a layer on arrays or Tensors computes; calling it on KerasTensors records a graph node.
     """
+    _replays = False  # True: inference `call` is a fixed sequence of ops given the input shapes (inference.py)
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, activity_regularizer=None, **kwargs):
@@ -200,6 +201,12 @@ class Layer:
         return [regularizer(variable) for regularizer, variable in self._regularized] + list(self._losses)
 
     # --- calling -----------------------------------------------------------------------
+    def _replayable(self):
+        """Whether predict may record this layer's inference call once and replay its ops (see
+        models/inference.py): no randomness, no Python decisions on input values, weights as Variables."""
+        activation = getattr(self, "activation", None)  # a user's activation function may be anything
+        return self._replays and (activation is None or activations.is_builtin(activation))
+
     def __call__(self, inputs, *args, training=None, **kwargs):
         if isinstance(inputs, Tensor):  # the common eager case (fit, predict) first
             shapes = inputs.value.shape

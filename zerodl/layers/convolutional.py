@@ -54,6 +54,7 @@ class FixedRank:
 
 class Conv(FixedRank, Layer):
     """Base of the N-D convolutions: activation(conv(inputs, kernel) + bias)."""
+    _replays = True
     rank = 2
     paddings = ("valid", "same")
 

@@ -11,6 +11,7 @@ from .symbolic import KerasTensor, Node
 
 class InputLayer(Layer):
     """The entry of a model: holds the input KerasTensor of shape `batch_shape`."""
+    _replays = True
 
     def __init__(self, shape=None, batch_size=None, dtype=None, batch_shape=None, name=None,
                  input_shape=None, batch_input_shape=None, sparse=False, **kwargs):
@@ -63,6 +64,7 @@ def kernel_options_config(layer):
 
 class Dense(Layer):
     """activation(inputs @ kernel + bias): (batch, ..., in) -> (batch, ..., units); kernel (in, units)."""
+    _replays = True
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
@@ -99,6 +101,8 @@ class Dense(Layer):
 
 
 class Activation(Layer):
+    _replays = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -140,6 +144,7 @@ def _known_size(dims):
 
 class Flatten(Layer):
     """(batch, d1, d2, ...) -> (batch, d1 * d2 * ...)."""
+    _replays = True
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -159,6 +164,7 @@ class Flatten(Layer):
 
 class Reshape(Layer):
     """(batch, ...) -> (batch, *target_shape); one entry of target_shape may be -1."""
+    _replays = True
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)

@@ -7,6 +7,7 @@ from .base import Layer, shape_str
 
 class _Merge(Layer):
     """Elementwise merge of tensors of one shape (NumPy broadcasting allowed): subclasses set `combine`."""
+    _replays = True
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -68,6 +69,7 @@ class Average(_Merge):
 
 class Concatenate(Layer):
     """Joins tensors along `axis` (default the last): all other axes must agree."""
+    _replays = True
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)

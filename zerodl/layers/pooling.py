@@ -11,6 +11,7 @@ from .convolutional import (FixedRank, check_ndim, normalize_data_format, normal
 
 class Pooling(FixedRank, Layer):
     """Base of the windowed poolings: `mode` 'max' or 'avg' over windows of `pool_size`."""
+    _replays = True
     rank, mode = 2, "max"
 
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
@@ -83,6 +84,7 @@ class AveragePooling2D(Pooling):
 
 class GlobalPooling(FixedRank, Layer):
     """Base of the global poolings: reduce every spatial axis, (batch, ..., channels) -> (batch, channels)."""
+    _replays = True
     rank, reduce = 2, staticmethod(ops.mean)
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):

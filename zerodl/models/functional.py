@@ -52,6 +52,7 @@ class Model(Trainer, Layer):
         Layer.__init__(self, name=name or unique_name(self._default_name()), trainable=trainable, **kwargs)
         self.built_graph = False
         self.inputs, self.outputs, self._nodes = [], [], []
+        self._plans = {}  # input signature -> inference.Plan that predict replays
         if inputs is not None and outputs is not None:
             self._init_graph(inputs, outputs)
         elif inputs is not None or outputs is not None:
@@ -73,6 +74,7 @@ class Model(Trainer, Layer):
                 raise TypeError(f"Model inputs and outputs must be symbolic tensors (from Input and layer calls), "
                                 f"got {type(tensor).__name__}.")
         self._nodes = ordered_nodes(self.outputs)
+        self._plans = {}
         missing = [n.layer.name for n in self._nodes if isinstance(n.layer, InputLayer)
                    and not any(n.outputs[0] is t for t in self.inputs)]
         if missing:
@@ -163,6 +165,9 @@ class Model(Trainer, Layer):
 
     def _forward(self, tensors, training=False):
         return run_nodes(self._nodes, self.inputs, tensors, self.outputs, training)
+
+    def _replayable(self):
+        return all(layer._replayable() for layer in self.layers)
 
     def reset_states(self):
         """Zero the states of the model's stateful (recurrent) layers."""

@@ -67,6 +67,7 @@ class Sequential(Model):
 
     def _connect(self):
         """(Re)build the symbolic graph: input -> layer 1 -> ... -> layer n."""
+        self._plans = {}
         if self._input_layer is None or not self._stack:
             self.built_graph = False
             return

@@ -14,7 +14,7 @@ from ..callbacks import CallbackList, History, ProgbarLogger
 from ..config import rng, xp
 from ..layers.base import shape_str
 from ..utils.data import as_list, to_array, to_float
-from . import data_adapter
+from . import data_adapter, inference
 from ..utils.progbar import Progbar
 
 
@@ -412,6 +412,11 @@ class Trainer(data_adapter.GeneratorMethods):
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, **kwargs):
         """Model outputs for x, computed in batches (inference mode: no dropout, no graph)."""
+        if type(x) is xp.ndarray and callbacks is None:  # an array like one seen before: replay its plan
+            plan = self._plans.get(((x.shape, x.dtype),))
+            if plan is not None and len(x) <= self._batch_size(batch_size):
+                outputs = plan([x])
+                return outputs[0] if len(outputs) == 1 else outputs
         if data_adapter.is_batch_source(x):
             return data_adapter.predict(self, x, steps)
         batch_size = self._batch_size(batch_size)
@@ -421,13 +426,26 @@ class Trainer(data_adapter.GeneratorMethods):
             return self._predict_with_callbacks(xs, batch_size, callbacks, verbose)
         with no_grad():
             if n <= batch_size:  # one batch: no slicing, no concatenation
-                outputs = [t.value for t in self._forward([Tensor(a) for a in xs], training=False)]
+                outputs = self._predict_batch(xs)
             else:
-                results = [[t.value for t in self._forward([Tensor(a[start:start + batch_size]) for a in xs],
-                                                           training=False)]
+                results = [self._predict_batch([a[start:start + batch_size] for a in xs])
                            for start in range(0, n, batch_size)]
                 outputs = [xp.concatenate(r) for r in zip(*results)]
         return outputs[0] if len(outputs) == 1 else outputs
+
+    def _predict_batch(self, arrays):
+        """The model's output arrays for one batch of input arrays, in inference mode: replayed from the
+        plan recorded for inputs of these shapes and dtypes when the model allows it (inference.py)."""
+        signature = tuple((a.shape, a.dtype) for a in arrays)
+        plan = self._plans.get(signature)
+        if plan is not None:
+            return plan(arrays)
+        outputs, plan = inference.run_and_record(self, arrays)
+        if plan is not None:
+            if len(self._plans) >= 8:  # a few batch sizes are usual; any more, start afresh
+                self._plans.clear()
+            self._plans[signature] = plan
+        return outputs
 
     def _predict_with_callbacks(self, xs, batch_size, callbacks, verbose):
         """predict, calling on_predict_* hooks; batch-end logs hold the batch's {'outputs': ...}."""
@@ -439,8 +457,7 @@ class Trainer(data_adapter.GeneratorMethods):
         for step, start in enumerate(range(0, n, batch_size)):
             callback_list.call("on_predict_batch_begin", step, {"batch": step})
             with no_grad():
-                outputs = [t.value for t in self._forward([Tensor(a[start:start + batch_size]) for a in xs],
-                                                          training=False)]
+                outputs = self._predict_batch([a[start:start + batch_size] for a in xs])
             results.append(outputs)
             callback_list.call("on_predict_batch_end", step, {"outputs": outputs[0] if len(outputs) == 1 else outputs})
         callback_list.call("on_predict_end", None)

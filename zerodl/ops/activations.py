@@ -1,7 +1,7 @@
 """Activation functions as ops. Each backward multiplies the incoming gradient by f'(x)."""
 import math
 
-from ..autodiff import Op
+from ..autodiff import Op, Tensor
 from ..config import floatx, xp
 from .base import operand
 
@@ -41,16 +41,21 @@ class Tanh(Op):
 
 
 class Relu(Op):
+    """max(x, 0); f' = 1 where x > 0, else 0."""
+    def forward(self, x):
+        self.x = x  # the mask x > 0 is made only if backward runs
+        return xp.maximum(x, 0)
+
+    def backward(self, g):
+        return (g * (self.x > 0),)
+
+
+class ClippedRelu(Op):
     """x for threshold <= x < max_value, max_value above, negative_slope (x - threshold) below."""
     def __init__(self, negative_slope=0.0, max_value=None, threshold=0.0):
         self.negative_slope, self.max_value, self.threshold = negative_slope, max_value, threshold
-        self.plain = negative_slope == 0 and max_value is None and threshold == 0
 
     def forward(self, x):
-        if self.plain:
-            self.slope = None  # plain relu: the mask x > 0 is made only if backward runs
-            self.x = x
-            return xp.maximum(x, 0)
         above = x >= self.threshold
         out = xp.where(above, x, self.negative_slope * (x - self.threshold)).astype(x.dtype)
         self.slope = xp.where(above, 1.0, self.negative_slope).astype(x.dtype)
@@ -61,7 +66,7 @@ class Relu(Op):
         return out
 
     def backward(self, g):
-        return (g * (self.x > 0) if self.slope is None else g * self.slope,)
+        return (g * self.slope,)
 
 
 class Elu(Op):
@@ -186,6 +191,8 @@ class HardSigmoid(Op):
 
 def _floating(x):
     """operand(x), with integer and boolean arrays as floatx: activations are float math."""
+    if isinstance(x, Tensor):
+        return x
     x = operand(x)
     return x.astype(floatx()) if isinstance(x, xp.ndarray) and x.dtype.kind in "biu" else x
 
@@ -193,7 +200,9 @@ def _floating(x):
 def sigmoid(x): return Sigmoid()(_floating(x))
 def tanh(x): return Tanh()(_floating(x))
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
-    return Relu(negative_slope, max_value, threshold)(_floating(x))
+    if negative_slope == 0 and max_value is None and threshold == 0:
+        return Relu()(_floating(x))
+    return ClippedRelu(negative_slope, max_value, threshold)(_floating(x))
 def elu(x, alpha=1.0): return Elu(alpha)(_floating(x))
 def selu(x): return Elu(1.6732632423543772, 1.0507009873554805)(_floating(x))
 def softplus(x): return Softplus()(_floating(x))

@@ -1,0 +1,125 @@
+"""predict replays a recorded plan of a model's ops (models/inference.py): it must give exactly what running
+the layers gives, follow weight changes, and stay away from models whose layers do not allow it."""
+import numpy as np
+import pytest
+
+import zerodl.backend as K
+from zerodl import autodiff
+from zerodl.autodiff import Tensor, no_grad
+from zerodl.layers import (Activation, Add, Concatenate, Conv1D, Conv2D, Dense, Dropout, Flatten,
+                           GlobalAveragePooling2D, Input, Lambda, Layer, MaxPooling1D, MaxPooling2D, Reshape)
+from zerodl.models import Model, Sequential
+from zerodl.models.inference import run_and_record
+
+rng = np.random.default_rng(0)
+
+
+def eager(model, *arrays):
+    """The model's outputs computed layer by layer, as fit and evaluate compute them."""
+    with no_grad():
+        outputs = [t.value for t in model._forward([Tensor(a) for a in arrays], training=False)]
+    return outputs[0] if len(outputs) == 1 else outputs
+
+
+def data(*shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def dense_stack():
+    return Sequential([Dense(16, activation="relu", input_shape=(5,)), Dense(8, activation="tanh", use_bias=False),
+                       Activation("softmax")])
+
+
+def cnn():
+    return Sequential([Conv2D(4, 3, activation="relu", input_shape=(9, 9, 2)), MaxPooling2D(2), Flatten(),
+                       Reshape((9, 4)), Conv1D(3, 2, padding="same"), MaxPooling1D(2), Flatten(), Dense(3)])
+
+
+def functional():
+    a, b = Input((6,)), Input((6,))
+    shared = Dense(5, activation="elu")
+    inner = Sequential([Dense(4, activation="sigmoid", input_shape=(5,))])
+    image = Input((6, 6, 1))
+    pooled = GlobalAveragePooling2D()(Conv2D(5, 3)(image))
+    joined = Concatenate()([inner(Add()([shared(a), shared(b)])), Dense(4)(pooled)])
+    return Model([a, b, image], [Dense(2)(joined), shared(b)])
+
+
+@pytest.mark.parametrize("build, shapes", [(dense_stack, [(5,)]), (cnn, [(9, 9, 2)]),
+                                           (functional, [(6,), (6,), (6, 6, 1)])], ids=["dense", "cnn", "functional"])
+def test_replay_gives_what_the_layers_give(build, shapes):
+    model = build()
+    first = [data(1, *s) for s in shapes]
+    model.predict(first, verbose=0)  # records the plan for batches of one
+    assert len(model._plans) == 1
+    for _ in range(3):
+        x = [data(1, *s) for s in shapes]
+        got, want = model.predict(x, verbose=0), eager(model, *x)
+        for g, w in zip(*([got], [want]) if len(model.outputs) == 1 else (got, want)):
+            np.testing.assert_array_equal(g, w)
+
+
+def test_replay_reads_the_weights_as_they_are_now():
+    model = dense_stack()
+    model.compile("adam", "categorical_crossentropy")
+    x, y = data(40, 5), np.eye(8, dtype=np.float32)[rng.integers(0, 8, 40)]
+    before = model.predict(x[:4], verbose=0)
+    model.fit(x, y, epochs=3, verbose=0)
+    after = model.predict(x[:4], verbose=0)
+    assert not np.allclose(before, after)
+    np.testing.assert_array_equal(after, eager(model, x[:4]))
+    model.set_weights([w * 0 for w in model.get_weights()])
+    np.testing.assert_array_equal(model.predict(x[:4], verbose=0), np.full((4, 8), 1 / 8, np.float32))
+
+
+def test_one_plan_per_batch_shape_and_batches_of_a_long_input():
+    model = dense_stack()
+    x = data(70, 5)
+    np.testing.assert_allclose(model.predict(x, batch_size=32, verbose=0), eager(model, x), rtol=1e-6)
+    assert sorted(key[0][0] for key in model._plans) == [(6, 5), (32, 5)]  # 32 + 32 + 6
+    np.testing.assert_allclose(model.predict(x, batch_size=32, verbose=0), eager(model, x), rtol=1e-6)
+
+
+def test_changing_a_sequential_model_drops_its_plans():
+    model = dense_stack()
+    x = data(2, 5)
+    model.predict(x, verbose=0)
+    model.add(Dense(2))
+    assert model._plans == {}
+    np.testing.assert_array_equal(model.predict(x, verbose=0), eager(model, x))
+    assert model.predict(x, verbose=0).shape == (2, 2)
+    model.pop()
+    assert model.predict(x, verbose=0).shape == (2, 8)
+
+
+@pytest.mark.parametrize("layer", [Lambda(lambda t: t * 2.0), Dropout(0.5), Dense(3, activation=lambda t: t * 2.0)],
+                         ids=["lambda", "dropout", "user-activation"])
+def test_models_with_layers_that_do_not_declare_replay_run_eagerly(layer):
+    model = Sequential([Dense(3, input_shape=(4,)), layer])
+    x = data(2, 4)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), eager(model, x))
+    assert model._plans == {}
+
+
+def test_a_tensor_made_outside_the_recorded_ops_stops_the_plan():
+    class AddsConstantTensor(Layer):
+        _replays = True  # wrongly: the Tensor it makes is not an op's result, and the record shows it
+
+        def call(self, inputs):
+            return inputs + Tensor(np.ones(inputs.shape, np.float32))
+
+    K.clear_session()
+    model = Sequential([Dense(3, input_shape=(4,)), AddsConstantTensor()])
+    outputs, plan = run_and_record(model, [data(2, 4)])
+    assert plan is None and outputs[0].shape == (2, 3)
+
+
+def test_recording_lists_each_op_with_its_result_in_order():
+    x = Tensor(data(2, 3))
+    with autodiff.recording() as recorded:
+        y = K.relu(x * 2.0)
+        with autodiff.recording() as inner:
+            z = y + 1.0
+    assert [type(op).__name__ for op, _ in recorded] == ["Multiply", "Relu"]
+    assert recorded[1][1] is y and inner[0][1] is z
+    assert autodiff._recorded is None
