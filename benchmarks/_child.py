@@ -39,11 +39,6 @@ def main(argv):
     warm = "--no-warm" not in argv
     threads = os.environ.get("BENCH_THREADS", "default")
     out = {"workload": workload, "side": side, "threads": threads, "pid": os.getpid()}
-    if threads == "1" and hasattr(os, "sched_setaffinity"):
-        # One thread on one CPU, for every side: otherwise the scheduler may move the process between
-        # cores mid-run, and a workload whose weights live in one core's L2 (W7) slows by half.
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-        out["cpu"] = min(os.sched_getaffinity(0))
     t_start = time.perf_counter()
     try:
         import importlib
