@@ -119,11 +119,6 @@ def setup_child_threads(side, threads):
     """In the child, before any model is built: pin framework thread pools where an API exists.
     Returns a dict describing the thread settings actually in force."""
     info = {"threads_mode": threads}
-    if threads == "1" and hasattr(os, "sched_setaffinity"):
-        # One thread on one CPU, for every side: otherwise the scheduler may move the process between
-        # cores mid-run, and a workload whose weights live in one core's L2 (W7) slows by half.
-        info["cpu"] = min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {info["cpu"]})
     if side in ("torch", "keras-torch"):
         import torch
         if threads == "1":

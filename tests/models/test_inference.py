@@ -80,6 +80,13 @@ def test_one_plan_per_batch_shape_and_batches_of_a_long_input():
     np.testing.assert_allclose(model.predict(x, batch_size=32, verbose=0), eager(model, x), rtol=1e-6)
 
 
+def test_big_batches_run_eagerly_without_a_plan():
+    model = dense_stack()
+    x = data(100, 5)
+    np.testing.assert_array_equal(model.predict(x, batch_size=100, verbose=0), eager(model, x))
+    assert model._plans == {}
+
+
 def test_changing_a_sequential_model_drops_its_plans():
     model = dense_stack()
     x = data(2, 5)

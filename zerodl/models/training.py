@@ -435,11 +435,15 @@ class Trainer(data_adapter.GeneratorMethods):
 
     def _predict_batch(self, arrays):
         """The model's output arrays for one batch of input arrays, in inference mode: replayed from the
-        plan recorded for inputs of these shapes and dtypes when the model allows it (inference.py)."""
+        plan recorded for inputs of these shapes and dtypes when the model allows it (inference.py).
+        Only batches of up to 32 rows (predict's default) get a plan: it is Python overhead that replay
+        saves, which only small batches notice, and a plan's ops hold on to their latest arrays."""
         signature = tuple((a.shape, a.dtype) for a in arrays)
         plan = self._plans.get(signature)
         if plan is not None:
             return plan(arrays)
+        if len(arrays[0]) > 32:
+            return [t.value for t in self._forward([Tensor(a) for a in arrays], training=False)]
         outputs, plan = inference.run_and_record(self, arrays)
         if plan is not None:
             if len(self._plans) >= 8:  # a few batch sizes are usual; any more, start afresh
