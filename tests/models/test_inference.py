@@ -108,9 +108,24 @@ def test_models_with_layers_that_do_not_declare_replay_run_eagerly(layer):
     assert model._plans == {}
 
 
+def test_a_users_subclass_with_its_own_call_runs_eagerly():
+    class CountingDense(Dense):
+        calls = 0
+
+        def call(self, inputs):
+            CountingDense.calls += 1
+            return super().call(inputs)
+
+    model = Sequential([CountingDense(3, input_shape=(4,))])
+    for _ in range(3):
+        model.predict(data(1, 4), verbose=0)
+    assert CountingDense.calls == 3 and model._plans == {}
+
+
 def test_a_tensor_made_outside_the_recorded_ops_stops_the_plan():
     class AddsConstantTensor(Layer):
-        _replays = True  # wrongly: the Tensor it makes is not an op's result, and the record shows it
+        def _replayable(self):  # wrongly: the Tensor it makes is not an op's result, and the record shows it
+            return True
 
         def call(self, inputs):
             return inputs + Tensor(np.ones(inputs.shape, np.float32))
