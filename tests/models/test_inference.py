@@ -87,6 +87,16 @@ def test_big_batches_run_eagerly_without_a_plan():
     assert model._plans == {}
 
 
+def test_while_another_thread_replays_a_plan_predict_runs_eagerly():
+    model = dense_stack()
+    model.predict(data(1, 5), verbose=0)
+    (plan,) = model._plans.values()
+    x = data(1, 5)
+    with plan._busy:  # another thread is mid-replay: the ops' per-call state is taken
+        assert plan([x]) is None
+        np.testing.assert_array_equal(model.predict(x, verbose=0), eager(model, x))
+
+
 def test_changing_a_sequential_model_drops_its_plans():
     model = dense_stack()
     x = data(2, 5)

@@ -8,8 +8,11 @@ calls run only the ops' `forward` functions on arrays, in the same order.
 
 Replaying is sound only when a layer's inference call is a fixed sequence of ops for given input shapes:
 no randomness, no Python decisions on input values, every array that can change passed as a Variable.
-Layers declare it (`Layer._replays`); a model replays only if all its layers do.
+Layers declare it (`Layer._replays`); a model replays only if all its layers do. A plan follows the
+weights' values, not later changes to a layer's attributes; Sequential.add and pop drop the plans.
 """
+import threading
+
 from .. import autodiff
 from ..autodiff import Tensor, Variable
 
@@ -22,14 +25,22 @@ class Plan:
 
     def __init__(self, steps, output_slots):
         self.steps, self.output_slots = steps, output_slots
+        self._busy = threading.Lock()
 
     def __call__(self, arrays):
-        slots = list(arrays)
-        with autodiff.no_grad():  # as when recorded: ops keep nothing for a backward pass
-            for forward, operands in self.steps:
-                slots.append(forward(*[slots[x] if kind == _INPUT else x.value if kind == _WEIGHT else x
-                                       for kind, x in operands]))
-        return [slots[i] for i in self.output_slots]
+        """The output arrays; None while another thread replays this plan (its ops keep per-call state
+        on themselves, so they serve one call at a time: the caller then runs the model eagerly)."""
+        if not self._busy.acquire(blocking=False):
+            return None
+        try:
+            slots = list(arrays)
+            with autodiff.no_grad():  # as when recorded: ops keep nothing for a backward pass
+                for forward, operands in self.steps:
+                    slots.append(forward(*[slots[x] if kind == _INPUT else x.value if kind == _WEIGHT else x
+                                           for kind, x in operands]))
+            return [slots[i] for i in self.output_slots]
+        finally:
+            self._busy.release()
 
 
 def run_and_record(model, arrays):

@@ -414,8 +414,8 @@ class Trainer(data_adapter.GeneratorMethods):
         """Model outputs for x, computed in batches (inference mode: no dropout, no graph)."""
         if type(x) is xp.ndarray and callbacks is None:  # an array like one seen before: replay its plan
             plan = self._plans.get(((x.shape, x.dtype),))
-            if plan is not None and len(x) <= self._batch_size(batch_size):
-                outputs = plan([x])
+            outputs = plan([x]) if plan is not None and len(x) <= self._batch_size(batch_size) else None
+            if outputs is not None:
                 return outputs[0] if len(outputs) == 1 else outputs
         if data_adapter.is_batch_source(x):
             return data_adapter.predict(self, x, steps)
@@ -440,9 +440,10 @@ class Trainer(data_adapter.GeneratorMethods):
         saves, which only small batches notice, and a plan's ops hold on to their latest arrays."""
         signature = tuple((a.shape, a.dtype) for a in arrays)
         plan = self._plans.get(signature)
-        if plan is not None:
-            return plan(arrays)
-        if len(arrays[0]) > 32:
+        outputs = None if plan is None else plan(arrays)
+        if outputs is not None:
+            return outputs
+        if plan is not None or len(arrays[0]) > 32:  # the plan is busy in another thread, or none is wanted
             return [t.value for t in self._forward([Tensor(a) for a in arrays], training=False)]
         outputs, plan = inference.run_and_record(self, arrays)
         if plan is not None:
