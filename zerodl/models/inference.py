@@ -56,6 +56,8 @@ def run_and_record(model, arrays):
 
 
 def _plan(inputs, recorded, outputs):
+    """The Plan of the recorded (op, result) pairs, or None if an operand is neither a model input, an
+    earlier result, a Variable nor a plain constant."""
     slot_of = {id(t): i for i, t in enumerate(inputs)}
     steps = []
     for op, result in recorded:
