@@ -97,6 +97,18 @@ def test_while_another_thread_replays_a_plan_predict_runs_eagerly():
         np.testing.assert_array_equal(model.predict(x, verbose=0), eager(model, x))
 
 
+def test_a_model_with_plans_pickles_and_copies_without_them():
+    import copy
+    import pickle
+    model = dense_stack()
+    x = data(1, 5)
+    model.predict(x, verbose=0)
+    for twin in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert twin._plans == {} and len(model._plans) == 1
+        np.testing.assert_array_equal(twin.predict(x, verbose=0), model.predict(x, verbose=0))
+        assert len(twin._plans) == 1
+
+
 def test_changing_a_sequential_model_drops_its_plans():
     model = dense_stack()
     x = data(2, 5)

@@ -169,6 +169,11 @@ class Model(Trainer, Layer):
     def _replayable(self):
         return all(layer._replayable() for layer in self.layers)
 
+    def __getstate__(self):
+        """Pickles and copies leave the inference plans behind: they hold ops and a lock, and a copy records
+        its own on its first predict."""
+        return {**self.__dict__, "_plans": {}}
+
     def reset_states(self):
         """Zero the states of the model's stateful (recurrent) layers."""
         for layer in self.layers:
