@@ -10,39 +10,49 @@ order, applying each op's local rule -- the chain rule, one op at a time:
 """
 import heapq
 import itertools
+from threading import get_ident
 
 from .config import floatx, xp
 
-_grad_enabled = True
+# Both switches below hold only for the thread that set them, as in PyTorch: a predict in one thread must
+# not turn off the gradients of a fit running in another. Empty (the usual case), they cost one test per op.
+_no_grad_threads = set()  # idents of the threads inside `no_grad`
+_recordings = {}  # ident of a thread inside `recording` -> its list
+
+
+def grad_enabled():
+    """False inside `no_grad` (in this thread)."""
+    return not _no_grad_threads or get_ident() not in _no_grad_threads
 
 
 class no_grad:
-    """`with no_grad():` runs ops without recording them for backpropagation (inference)."""
+    """`with no_grad():` runs ops without recording them for backpropagation (inference), in this thread."""
 
     def __enter__(self):
-        global _grad_enabled
-        self.previous, _grad_enabled = _grad_enabled, False
+        self.thread = get_ident()
+        self.nested = self.thread in _no_grad_threads
+        _no_grad_threads.add(self.thread)
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.previous
+        if not self.nested:
+            _no_grad_threads.discard(self.thread)
 
 
 class recording:
-    """`with recording() as steps:` appends (op, result) to the list `steps` for each op that runs, in order
-    (how predict records a model's forward pass once, to replay it; see models/inference.py)."""
+    """`with recording() as steps:` appends (op, result) to the list `steps` for each op this thread runs, in
+    order (how predict records a model's forward pass once, to replay it; see models/inference.py)."""
 
     def __enter__(self):
-        global _recorded
-        self.previous, _recorded = _recorded, []
-        return _recorded
+        self.thread = get_ident()
+        self.previous = _recordings.get(self.thread)
+        steps = _recordings[self.thread] = []
+        return steps
 
     def __exit__(self, *exc):
-        global _recorded
-        _recorded = self.previous
-
-
-_recorded = None
+        if self.previous is None:
+            del _recordings[self.thread]
+        else:
+            _recordings[self.thread] = self.previous
 
 
 class Tensor:
@@ -148,9 +158,10 @@ class Op:
                 values.append(x)
         self.inputs = inputs
         self.sequence = next(_op_sequence)
-        out = Tensor(self.forward(*values), self, requires_grad and _grad_enabled)
-        if _recorded is not None:
-            _recorded.append((self, out))
+        requires_grad = requires_grad and (not _no_grad_threads or get_ident() not in _no_grad_threads)
+        out = Tensor(self.forward(*values), self, requires_grad)  # (grad_enabled(), inlined: the hot path)
+        if _recordings and get_ident() in _recordings:
+            _recordings[get_ident()].append((self, out))
         return out
 
     def forward(self, *arrays):

@@ -166,4 +166,4 @@ def test_recording_lists_each_op_with_its_result_in_order():
             z = y + 1.0
     assert [type(op).__name__ for op, _ in recorded] == ["Multiply", "Relu"]
     assert recorded[1][1] is y and inner[0][1] is z
-    assert autodiff._recorded is None
+    assert autodiff._recordings == {}

@@ -179,3 +179,28 @@ def test_gradcheck_catches_a_wrong_backward():
     with pytest.raises(AssertionError):
         check_gradients(lambda x: SlightlyWrongSquare()(x), rng.standard_normal((3, 2)))
     check_gradients(lambda x: x * x, rng.standard_normal((3, 2)))
+
+
+def test_no_grad_and_recording_hold_for_their_own_thread_only():
+    """A predict in one thread (no_grad, recording) must not touch the gradients of a fit in another."""
+    import threading
+    from zerodl.autodiff import recording
+    w = Variable(np.ones(3))
+    inside, finish, seen = threading.Event(), threading.Event(), {}
+
+    def infer():
+        with no_grad(), recording() as recorded:
+            inside.set()
+            finish.wait(5)
+            seen["requires_grad"] = (w * 2.0).requires_grad
+            seen["recorded"] = len(recorded)
+
+    thread = threading.Thread(target=infer)
+    thread.start()
+    assert inside.wait(5)
+    y = (w * 3.0).sum()  # this thread, while the other is inside no_grad and recording
+    assert y.requires_grad
+    np.testing.assert_array_equal(gradients(y, [w])[0], [3.0, 3.0, 3.0])
+    finish.set()
+    thread.join()
+    assert seen == {"requires_grad": False, "recorded": 1}

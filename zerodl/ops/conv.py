@@ -178,7 +178,7 @@ def _crop(x, pads, shape):
 
 
 def _keeps_grad():
-    return autodiff._grad_enabled
+    return autodiff.grad_enabled()
 
 
 def _needs_grad(op, i):
