@@ -6,8 +6,9 @@ import pytest
 import zerodl.backend as K
 from zerodl import autodiff
 from zerodl.autodiff import Tensor, no_grad
-from zerodl.layers import (Activation, Add, Concatenate, Conv1D, Conv2D, Dense, Dropout, Flatten,
-                           GlobalAveragePooling2D, Input, Lambda, Layer, MaxPooling1D, MaxPooling2D, Reshape)
+from zerodl.layers import (Activation, Add, BatchNormalization, Concatenate, Conv1D, Conv2D, Dense, Dropout,
+                           Flatten, GaussianNoise, GlobalAveragePooling2D, Input, Lambda, Layer, MaxPooling1D,
+                           MaxPooling2D, Reshape, SpatialDropout2D)
 from zerodl.models import Model, Sequential
 from zerodl.models.inference import run_and_record
 
@@ -31,8 +32,9 @@ def dense_stack():
 
 
 def cnn():
-    return Sequential([Conv2D(4, 3, activation="relu", input_shape=(9, 9, 2)), MaxPooling2D(2), Flatten(),
-                       Reshape((9, 4)), Conv1D(3, 2, padding="same"), MaxPooling1D(2), Flatten(), Dense(3)])
+    return Sequential([Conv2D(4, 3, activation="relu", input_shape=(9, 9, 2)), SpatialDropout2D(0.3),
+                       MaxPooling2D(2), Flatten(), Reshape((9, 4)), Conv1D(3, 2, padding="same"), MaxPooling1D(2),
+                       Flatten(), Dropout(0.5), GaussianNoise(0.1), Dense(3)])
 
 
 def functional():
@@ -121,8 +123,9 @@ def test_changing_a_sequential_model_drops_its_plans():
     assert model.predict(x, verbose=0).shape == (2, 8)
 
 
-@pytest.mark.parametrize("layer", [Lambda(lambda t: t * 2.0), Dropout(0.5), Dense(3, activation=lambda t: t * 2.0)],
-                         ids=["lambda", "dropout", "user-activation"])
+@pytest.mark.parametrize("layer", [Lambda(lambda t: t * 2.0), BatchNormalization(),
+                                   Dense(3, activation=lambda t: t * 2.0)],
+                         ids=["lambda", "batch-norm", "user-activation"])
 def test_models_with_layers_that_do_not_declare_replay_run_eagerly(layer):
     model = Sequential([Dense(3, input_shape=(4,)), layer])
     x = data(2, 4)

@@ -117,6 +117,7 @@ class Activation(Layer):
 
 class Dropout(Layer):
     """While training, zero each input with probability `rate` and scale the rest by 1 / (1 - rate)."""
+    _replays = True  # in inference it returns its input: no ops, nothing random
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
