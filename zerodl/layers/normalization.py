@@ -13,6 +13,7 @@ class BatchNormalization(Layer):
     moving = moving * momentum + batch * (1 - momentum) for moving_mean / moving_variance.
     Otherwise (predict, evaluate, or a frozen layer with trainable=False): the moving statistics.
     """
+    _replays = True  # the moving statistics reach the inference op as Variables, read at each call
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
@@ -78,7 +79,7 @@ class BatchNormalization(Layer):
                 value *= value.dtype.type(m)
                 value += (batch * (1 - m)).astype(value.dtype, copy=False)
             return out
-        return norm_ops.batch_norm_inference(inputs, self.moving_mean.value, self.moving_variance.value, self.gamma,
+        return norm_ops.batch_norm_inference(inputs, self.moving_mean, self.moving_variance, self.gamma,
                                              self.beta, self.axis, self.epsilon)
 
     def get_config(self):
