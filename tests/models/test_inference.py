@@ -133,6 +133,19 @@ def test_models_with_layers_that_do_not_declare_replay_run_eagerly(layers):
     assert model._plans == {}
 
 
+def test_dropout_is_the_identity_in_every_predict_even_if_a_graph_asked_for_training():
+    """Dropout and the noise layers replay because predict runs them with training=False, where they return
+    their input. A functional node recorded with training=True does not keep it (Keras 3 would drop units).
+    Should it ever keep it, their masks would become recorded constants: take them out of replay then."""
+    i = Input((4,))
+    model = Model(i, Dense(4)(Dropout(0.5)(i, training=True)))
+    x = data(1, 4)
+    first = model.predict(x, verbose=0)
+    assert len(model._plans) == 1
+    np.testing.assert_array_equal(model.predict(x, verbose=0), first)
+    np.testing.assert_array_equal(first, eager(model, x))
+
+
 def test_a_users_subclass_with_its_own_call_runs_eagerly():
     class CountingDense(Dense):
         calls = 0
