@@ -137,9 +137,9 @@ def test_dropout_is_the_identity_in_every_predict_even_if_a_graph_asked_for_trai
     """Dropout and the noise layers replay because predict runs them with training=False, where they return
     their input. A functional node recorded with training=True does not keep it (Keras 3 would drop units).
     Should it ever keep it, their masks would become recorded constants: take them out of replay then."""
-    i = Input((4,))
+    i = Input((64,))
     model = Model(i, Dense(4)(Dropout(0.5)(i, training=True)))
-    x = data(1, 4)
+    x = data(1, 64)
     first = model.predict(x, verbose=0)
     assert len(model._plans) == 1
     np.testing.assert_array_equal(model.predict(x, verbose=0), first)
