@@ -43,13 +43,17 @@ class Plan:
             self._busy.release()
 
 
+def run(model, arrays):
+    """model's outputs (arrays) on input arrays, run layer by layer in inference mode."""
+    return [t.value for t in model._forward([Tensor(a) for a in arrays], training=False)]
+
+
 def run_and_record(model, arrays):
-    """model's outputs (arrays) on input arrays, run eagerly in inference mode, and the Plan that replays
-    it (None when the model's layers do not all allow replay, or the record shows an operand it cannot
-    place, such as a Tensor built outside the recorded ops)."""
-    inputs = [Tensor(a) for a in arrays]
+    """run(model, arrays), and the Plan that replays it (None when the model's layers do not all allow
+    replay, or the record shows an operand it cannot place, such as a Tensor built outside the ops)."""
     if not model._replayable():
-        return [t.value for t in model._forward(inputs, training=False)], None
+        return run(model, arrays), None
+    inputs = [Tensor(a) for a in arrays]
     with autodiff.recording() as recorded:
         outputs = model._forward(inputs, training=False)
     return [t.value for t in outputs], _plan(inputs, recorded, outputs)

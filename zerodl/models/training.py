@@ -444,7 +444,7 @@ class Trainer(data_adapter.GeneratorMethods):
         if outputs is not None:
             return outputs
         if plan is not None or len(arrays[0]) > 32:  # the plan is busy in another thread, or none is wanted
-            return [t.value for t in self._forward([Tensor(a) for a in arrays], training=False)]
+            return inference.run(self, arrays)
         outputs, plan = inference.run_and_record(self, arrays)
         if plan is not None:
             if len(self._plans) >= 8:  # a few batch sizes are usual; any more, start afresh
