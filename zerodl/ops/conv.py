@@ -418,7 +418,7 @@ class Pool(Op):
         keep_index = self.mode == "max" and _keeps_grad()
         out, index = self._reduce_slabs(self._window_slabs(padded), keep_index)
         if self.mode == "avg":
-            out /= out.dtype.type(len(self._offsets())) if self.padding == "valid" else self._counts(h, w, x.dtype)
+            out /= out.dtype.type(self.pool[0] * self.pool[1]) if self.padding == "valid" else self._counts(h, w, x.dtype)
         if keep_index:
             self.index = index
         return out.reshape((n,) + out_hw[2 - self.rank:] + (c,))
@@ -488,7 +488,7 @@ class Pool(Op):
         x_shape = self.x_shape
         n, c = x_shape[0], x_shape[-1]
         h, w = (1, x_shape[1]) if self.rank == 1 else x_shape[1:3]
-        (ho, wo), k = self.out_hw, len(self._offsets())
+        (ho, wo), k = self.out_hw, self.pool[0] * self.pool[1]
         g4 = g.reshape(n, ho, wo, c)
         (pt, pb), (pl, pr) = self.pads
         padded_shape = (n, h + pt + pb, w + pl + pr, c)
