@@ -155,6 +155,31 @@ for mode in ["max", "avg"]:
                       lambda x, m=mode: ref_pool(x[:, None], (1, 3), (1, 2), "same", m)[:, 0]))
     CASES.append(Case(f"{mode}-pool1d-tiled", lambda x, fn=fn1: fn(x, 2), [normal(2, 9, 3)],
                       lambda x, m=mode: ref_pool(x[:, None], (1, 2), (1, 2), "valid", m)[:, 0]))
+
+
+def conv_then_tiled_pool(x, k, b, pool, mode, rank=2, strides=1, padding="valid", dilation=1):
+    """A convolution writing its output as a pooling's window slabs, pooled from them (what a Conv layer
+    followed by a tiling pooling layer runs as)."""
+    slabs = C.Conv(rank, strides, padding, dilation, tiles=pool)(x, k, b)
+    return C.TiledPool(mode, pool, rank)(slabs)
+
+
+for mode in ["max", "avg"]:
+    for name, shapes, pool, conv_args in [
+            ("one-channel", [(2, 8, 8, 1), (3, 3, 1, 3), (3,)], (2, 2), ()),          # W4's first layer
+            ("remainder-dropped", [(2, 8, 7, 2), (2, 2, 2, 3), (3,)], (2, 2), ()),    # 7x6 outputs: a row left out
+            ("tall-pool-strided", [(1, 9, 8, 2), (3, 2, 2, 2), (2,)], (3, 2), ((2, 1), "same")),
+            ("dilated", [(1, 9, 9, 1), (2, 2, 1, 2), (2,)], (2, 2), (1, "valid", 2))]:
+        CASES.append(Case(f"conv-tiled-{mode}-pool-{name}",
+                          lambda x, k, b, p=pool, m=mode, a=conv_args: conv_then_tiled_pool(x, k, b, p, m, 2, *a),
+                          [normal(*s) for s in shapes],
+                          lambda x, k, b, p=pool, m=mode, a=conv_args: ref_pool(
+                              ref_conv2d(x, k, b, *[C.as_tuple(v, 2) if i != 1 else v for i, v in enumerate(a)]),
+                              p, p, "valid", m)))
+    CASES.append(Case(f"conv1d-tiled-{mode}-pool", lambda x, k, b, m=mode: conv_then_tiled_pool(x, k, b, 3, m, 1),
+                      [normal(2, 12, 2), normal(3, 2, 3), normal(3)],
+                      lambda x, k, b, m=mode: ref_pool(ref_conv2d(x[:, None], k[None], b), (1, 3), (1, 3), "valid",
+                                                       m)[:, 0]))
 CASES += [
     Case("pad2d", lambda x: C.pad(x, ((1, 2), (0, 3))), [normal(2, 3, 4, 2)],
          lambda x: np.pad(x, ((0, 0), (1, 2), (0, 3), (0, 0)))),

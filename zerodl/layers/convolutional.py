@@ -112,9 +112,10 @@ class Conv(FixedRank, Layer):
             self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer, self.bias_regularizer,
                                         constraint=self.bias_constraint)
 
-    def _convolve(self, x):
+    def _convolve(self, x, tiles=None):
+        """The convolution of channels_last x; with `tiles`, as the window slabs of a pooling (see fusion.py)."""
         conv = conv_ops.conv2d if self.rank == 2 else conv_ops.conv1d
-        return conv(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate)
+        return conv(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, tiles)
 
     def call(self, inputs):
         if self.data_format == "channels_first":

@@ -1,5 +1,6 @@
 """Model: a graph of layer calls from symbolic inputs to outputs, trained by the one engine."""
 from ..config import unique_name
+from ..layers import fusion
 from ..layers.base import Layer
 from ..layers.core import InputLayer
 from ..layers.symbolic import KerasTensor
@@ -26,14 +27,20 @@ def ordered_nodes(outputs, stop_at=()):
     return order
 
 
-def run_nodes(nodes, inputs, input_values, outputs, training):
+def run_nodes(nodes, inputs, input_values, outputs, training, consumers=None):
     """Replay recorded layer calls on real tensors: inputs[i] takes input_values[i]. Masks (from
-    Embedding(mask_zero=True) or Masking) ride on the tensors from layer to layer, as in eager calls."""
-    values = {id(t): v for t, v in zip(inputs, input_values)}
-    for node in nodes:
-        if isinstance(node.layer, InputLayer):
+    Embedding(mask_zero=True) or Masking) ride on the tensors from layer to layer, as in eager calls.
+    `consumers` (fusion.sole_consumers of the nodes) lets pairs of calls that fuse run as one."""
+    values, fused = {id(t): v for t, v in zip(inputs, input_values)}, set()
+    for node, second in zip(nodes, consumers or [None] * len(nodes)):
+        if isinstance(node.layer, InputLayer) or id(node) in fused:
             continue
         args = [values[id(t)] for t in node.inputs]
+        out = None if second is None else fusion.call_pair(node.layer, second.layer, args[0])
+        if out is not None:
+            values[id(second.outputs[0])] = out
+            fused.add(id(second))
+            continue
         kwargs = {k: v for k, v in node.kwargs.items() if k != "args"}
         result = node.layer(args if len(args) > 1 else args[0], *node.kwargs.get("args", ()), training=training,
                             **kwargs)
@@ -74,6 +81,7 @@ class Model(Trainer, Layer):
                 raise TypeError(f"Model inputs and outputs must be symbolic tensors (from Input and layer calls), "
                                 f"got {type(tensor).__name__}.")
         self._nodes = ordered_nodes(self.outputs)
+        self._consumers = fusion.sole_consumers(self._nodes, self.outputs)
         self._plans = {}
         missing = [n.layer.name for n in self._nodes if isinstance(n.layer, InputLayer)
                    and not any(n.outputs[0] is t for t in self.inputs)]
@@ -164,7 +172,7 @@ class Model(Trainer, Layer):
             raise ValueError(f'Model "{self.name}" has no inputs: build it with Model(inputs, outputs).')
 
     def _forward(self, tensors, training=False):
-        return run_nodes(self._nodes, self.inputs, tensors, self.outputs, training)
+        return run_nodes(self._nodes, self.inputs, tensors, self.outputs, training, self._consumers)
 
     def _replayable(self):
         return all(layer._replayable() for layer in self.layers)

@@ -1,5 +1,6 @@
 """Sequential: a stack of layers, each feeding the next."""
 from ..config import unique_name
+from ..layers import fusion
 from ..layers.base import Layer
 from ..layers.core import InputLayer
 from ..layers.symbolic import KerasTensor
@@ -80,10 +81,8 @@ class Sequential(Model):
         self._compiled_for = None
 
     def _forward(self, tensors, training=False):
-        x = tensors[0]
-        for layer in self._stack:  # a mask (Embedding(mask_zero=True), Masking) rides on the tensors
-            x = layer(x, training=training)
-        return [x]
+        # a mask (Embedding(mask_zero=True), Masking) rides on the tensors from layer to layer
+        return [fusion.run_sequence(self._stack, tensors[0], training)]
 
     def get_config(self):
         from .config import sequential_config

@@ -92,28 +92,43 @@ def pad_spatial(x, pads, value=0):
     return out
 
 
-def im2col(x, kernel_size, strides, dilation, out_hw, ones=False):
-    """The windows of padded x (N, H, W, C) copied once into a matrix (N*Ho*Wo, kh*kw*C): row p holds
-    window p in (kh, kw, C) order -- then a column of ones when `ones`, so one GEMM also adds a bias."""
+def im2col(x, kernel_size, strides, dilation, out_hw, ones=False, tiles=None):
+    """The windows of padded x (N, H, W, C) copied once into a matrix (P, kh*kw*C): a row holds a window in
+    (kh, kw, C) order -- then a column of ones when `ones`, so one GEMM also adds a bias. The rows follow
+    the output positions (N, Ho, Wo) in row-major order, or with `tiles` (ph, pw) the order of
+    `output_rows`: (ph, pw, N, Ho // ph, Wo // pw)."""
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel_size, strides, dilation, out_hw
-    n, c = x.shape[0], x.shape[3]
+    c = x.shape[3]
     windows = _sliding_window_view(x, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(1, 2))
     windows = windows[:, :(ho - 1) * sh + 1:sh, :(wo - 1) * sw + 1:sw, :, ::dh, ::dw]  # (N, Ho, Wo, C, kh, kw)
-    k = kh * kw * c
+    windows = output_rows(windows, tiles)  # (*rows, C, kh, kw)
+    rows, k = windows.shape[:-3], kh * kw * c
+    p = windows[..., 0, 0, 0].size
     if c == 1:  # one input channel: fill the transposed matrix, one contiguous row per kernel offset
-        cols_t = xp.empty((k + 1 if ones else k, n * ho * wo), dtype=x.dtype)
-        target = cols_t[:k].reshape(kh, kw, n, ho, wo)
+        cols_t = xp.empty((k + 1 if ones else k, p), dtype=x.dtype)
+        target = cols_t[:k].reshape((kh, kw) + rows)
         for i in range(kh):
             for j in range(kw):
-                target[i, j] = windows[:, :, :, 0, i, j]
+                target[i, j] = windows[..., 0, i, j]
         if ones:
             cols_t[k] = 1
-        return cols_t.T  # (N*Ho*Wo, K) as a view: BLAS reads either layout
-    cols = xp.empty((n * ho * wo, k + 1 if ones else k), dtype=x.dtype)
-    cols[:, :k].reshape(n, ho, wo, kh, kw, c)[...] = windows.transpose(0, 1, 2, 4, 5, 3)  # reshape: a view
+        return cols_t.T  # (P, K) as a view: BLAS reads either layout
+    cols = xp.empty((p, k + 1 if ones else k), dtype=x.dtype)
+    r = len(rows)
+    cols[:, :k].reshape(rows + (kh, kw, c))[...] = windows.transpose(tuple(range(r)) + (r + 1, r + 2, r))
     if ones:
         cols[:, k] = 1
     return cols
+
+
+def output_rows(grid, tiles=None):
+    """The output positions (N, Ho, Wo, ...) of a convolution in the order of its GEMM's rows: `grid` itself,
+    or with `tiles` (ph, pw) its window tiles (ph, pw, N, Ho // ph, Wo // pw, ...) -- the rows and columns
+    past the last whole tile left out. A view either way."""
+    if tiles is None:
+        return grid
+    (ph, pw), (ho, wo) = tiles, grid.shape[1:3]
+    return window_tiles(grid[:, :ho - ho % ph, :wo - wo % pw], tiles)
 
 
 def _offset_slices(i, j, strides, dilation, out_hw):
@@ -133,17 +148,18 @@ def col2im(cols, padded_shape, strides, dilation):
     return out
 
 
-def col2im_gemm(a, weights, padded_shape, strides, dilation, out_hw):
-    """col2im(a @ weights.reshape(-1, C).T) without the (N*Ho*Wo, kh*kw*C) matrix: for each kernel offset
-    (i, j), one GEMM a (N*Ho*Wo, F) @ weights[i, j].T (F, C) is added to the offset's slab of the padded
-    result (N, Hp, Wp, C). weights (kh, kw, C, F)."""
+def col2im_gemm(a, weights, padded_shape, strides, dilation, out_hw, tiles=None):
+    """col2im(a @ weights.reshape(-1, C).T) without the (P, kh*kw*C) matrix: for each kernel offset (i, j),
+    one GEMM a (P, F) @ weights[i, j].T (F, C) is added to the offset's slab of the padded result
+    (N, Hp, Wp, C). weights (kh, kw, C, F); the rows of `a` in the order `output_rows(.., tiles)` gives."""
     kh, kw, c, _ = weights.shape
     out = xp.zeros(padded_shape, dtype=a.dtype)
-    part = xp.empty((padded_shape[0],) + tuple(out_hw) + (c,), dtype=a.dtype)
+    part = xp.empty(a.shape[:1] + (c,), dtype=a.dtype)
     for i in range(kh):
         for j in range(kw):
-            xp.matmul(a, weights[i, j].T, out=part.reshape(-1, c))
-            out[_offset_slices(i, j, strides, dilation, out_hw)] += part
+            xp.matmul(a, weights[i, j].T, out=part)
+            slab = output_rows(out[_offset_slices(i, j, strides, dilation, out_hw)], tiles)
+            slab += part.reshape(slab.shape)
     return out
 
 
@@ -214,13 +230,16 @@ class Conv(Op):
     """y = conv(x, kernel) + bias for rank 1 or 2 (channels_last).
 
     x (N, [H,] W, C), kernel ([kh,] kw, C, F), bias (F,) or None -> y (N, [Ho,] Wo, F).
+    With `tiles` ([ph,] pw), y comes as the window slabs of a pooling of that size, what `TiledPool` takes:
+    (ph*pw, N, Ho // ph, Wo // pw, F) (Ho = 1, ph = 1 for rank 1), the GEMM writing its rows in that order.
     """
 
-    def __init__(self, rank=2, strides=1, padding="valid", dilation_rate=1):
+    def __init__(self, rank=2, strides=1, padding="valid", dilation_rate=1, tiles=None):
         self.rank = rank
         self.strides = _spatial(strides, rank, "strides")
         self.dilation = _spatial(dilation_rate, rank, "dilation_rate")
         self.padding = _pads(rank, padding)
+        self.tiles = None if tiles is None else _spatial(tiles, rank, "tiles")
 
     def __call__(self, x, kernel, bias=None):
         args = (operand(x), kernel) if bias is None else (operand(x), kernel, bias)
@@ -236,7 +255,8 @@ class Conv(Op):
                        zip((h, w), (kh, kw), self.strides, pads, self.dilation))
         _check_positive(out_hw, "Conv")
         weights = k4.reshape(-1, f)
-        self.pointwise = (kh, kw) == (1, 1) and self.strides == (1, 1) and pads == ((0, 0), (0, 0))
+        self.pointwise = ((kh, kw) == (1, 1) and self.strides == (1, 1) and pads == ((0, 0), (0, 0))
+                          and self.tiles is None)
         if self.pointwise:  # a 1x1 convolution: the input itself is the GEMM's left matrix
             xpad, cols = x4, x4.reshape(-1, c)
             out = cols @ weights
@@ -244,13 +264,16 @@ class Conv(Op):
                 out += bias
         else:
             xpad = pad_spatial(x4, pads)
-            cols = im2col(xpad, (kh, kw), self.strides, self.dilation, out_hw, ones=bias is not None)
+            cols = im2col(xpad, (kh, kw), self.strides, self.dilation, out_hw, bias is not None, self.tiles)
             if bias is not None:  # the bias is the last row of the GEMM's weights, facing the column of ones
                 weights = xp.concatenate([weights, bias.reshape(1, f).astype(weights.dtype, copy=False)])
             out = _gemm(cols, weights, n)
         if _keeps_grad():
             self.cols, self.kernel = cols, k4
             self.x_shape, self.padded_shape, self.pads, self.out_hw = x.shape, xpad.shape, pads, out_hw
+        if self.tiles is not None:
+            (ph, pw), (ho, wo) = self.tiles, out_hw
+            return out.reshape(ph * pw, n, ho // ph, wo // pw, f)
         return out.reshape((n,) + out_hw[2 - self.rank:] + (f,))
 
     def backward(self, g):
@@ -261,11 +284,11 @@ class Conv(Op):
         if _needs_grad(self, 0) and self.pointwise:
             gx = (g2 @ k4.reshape(-1, f).T).reshape(self.x_shape)
         elif _needs_grad(self, 0):
-            padded = col2im_gemm(g2, k4, self.padded_shape, self.strides, self.dilation, self.out_hw)
+            padded = col2im_gemm(g2, k4, self.padded_shape, self.strides, self.dilation, self.out_hw, self.tiles)
             hw = (1, self.x_shape[1]) if self.rank == 1 else self.x_shape[1:3]
             gx = _crop(padded, self.pads, hw).reshape(self.x_shape)
         if _needs_grad(self, 1) or _needs_grad(self, 2):
-            grads = _gemm_tn(cols, g2, g.shape[0])  # (kh*kw*C [+ 1], F): the kernel's gradient, then the bias'
+            grads = _gemm_tn(cols, g2, self.x_shape[0])  # (kh*kw*C [+ 1], F): the kernel's gradient, then the bias'
             k = k4.shape[0] * k4.shape[1] * k4.shape[2]
             gk = grads[:k].reshape(self.inputs[1].shape)
             if len(self.inputs) == 3:
@@ -415,13 +438,29 @@ class Pool(Op):
         self.x_shape, self.out_hw, self.pads = x.shape, out_hw, pads
         self.tiled = self.strides == self.pool and pads == ((0, 0), (0, 0))
         padded = x4 if self.tiled else pad_spatial(x4, pads, -xp.inf if self.mode == "max" else 0)
-        keep_index = self.mode == "max" and _keeps_grad()
-        out, index = self._reduce_slabs(self._window_slabs(padded), keep_index)
-        if self.mode == "avg":
-            out /= out.dtype.type(self.pool[0] * self.pool[1]) if self.padding == "valid" else self._counts(h, w, x.dtype)
-        if keep_index:
-            self.index = index
+        out = self._reduce(self._window_slabs(padded), (h, w))
         return out.reshape((n,) + out_hw[2 - self.rank:] + (c,))
+
+    def _reduce(self, slabs, hw):
+        """The pooled (N, Ho, Wo, C) of the window slabs (k, N, Ho, Wo, C); for a max that will be
+        differentiated, which slabs won is kept for backward."""
+        keep = self.mode == "max" and _keeps_grad()
+        out, kept = _reduce_slabs(slabs, self.mode, keep)
+        if self.mode == "avg":
+            out /= out.dtype.type(len(slabs)) if self.padding == "valid" else self._counts(*hw, out.dtype)
+        if keep:
+            self.kept = kept
+        return out
+
+    def _slab_gradients(self, g4, hw):
+        """The gradient of the window slabs (k, N, Ho, Wo, C) from that of the output g4 (N, Ho, Wo, C)."""
+        k = self.pool[0] * self.pool[1]
+        slabs = xp.empty((k,) + g4.shape, dtype=g4.dtype)
+        if self.mode == "max":  # each window's gradient goes to the offset that won
+            _route(g4, self.kept, slabs)
+        else:  # spread evenly over the window
+            slabs[...] = g4 / (k if self.padding == "valid" else self._counts(*hw, g4.dtype))
+        return slabs
 
     def _offsets(self):
         """The window offsets (i, j), row-major: slab m of the window slabs is offset m."""
@@ -433,7 +472,7 @@ class Pool(Op):
         (ph, pw), (ho, wo) = self.pool, self.out_hw
         slabs = xp.empty((ph, pw, n, ho, wo, c), dtype=padded.dtype)
         if self.tiled:
-            slabs[...] = padded[:, :ho * ph, :wo * pw].reshape(n, ho, ph, wo, pw, c).transpose(2, 4, 0, 1, 3, 5)
+            slabs[...] = window_tiles(padded[:, :ho * ph, :wo * pw], self.pool)
         else:
             for i, j in self._offsets():
                 slabs[i, j] = padded[_offset_slices(i, j, self.strides, (1, 1), self.out_hw)]
@@ -442,39 +481,19 @@ class Pool(Op):
     def _from_window_slabs(self, slabs, padded_shape):
         """The inverse of _window_slabs: (ph*pw, N, Ho, Wo, C) -> (N, Hp, Wp, C), adding where windows
         overlap; positions no window covers get zero."""
-        n, hp, wp, c = padded_shape
         (ph, pw), (ho, wo) = self.pool, self.out_hw
-        if self.tiled:
-            tiles = slabs.reshape(ph, pw, n, ho, wo, c).transpose(2, 3, 0, 4, 1, 5).reshape(n, ho * ph, wo * pw, c)
-            if (ho * ph, wo * pw) == (hp, wp):
-                return tiles
-            out = xp.zeros(padded_shape, dtype=slabs.dtype)
-            out[:, :ho * ph, :wo * pw] = tiles
+        slabs = slabs.reshape((ph, pw) + slabs.shape[1:])
+        if self.tiled and (ho * ph, wo * pw) == padded_shape[1:3]:
+            out = xp.empty(padded_shape, dtype=slabs.dtype)
+            window_tiles(out, self.pool)[...] = slabs
             return out
         out = xp.zeros(padded_shape, dtype=slabs.dtype)
-        for m, (i, j) in enumerate(self._offsets()):
-            out[_offset_slices(i, j, self.strides, (1, 1), self.out_hw)] += slabs[m]
+        if self.tiled:
+            window_tiles(out[:, :ho * ph, :wo * pw], self.pool)[...] = slabs
+            return out
+        for i, j in self._offsets():
+            out[_offset_slices(i, j, self.strides, (1, 1), self.out_hw)] += slabs[i, j]
         return out
-
-    def _reduce_slabs(self, slabs, keep_index):
-        """The max (or sum) of the equally shaped arrays slabs[0..k-1], as a new array, and for max which one
-        won (the first on ties): a boolean array when k == 2, else the smallest unsigned integers that hold
-        k - 1; None when k == 1 or the index is not needed."""
-        combine = xp.add if self.mode == "avg" else xp.maximum
-        k = len(slabs)
-        out, index = slabs[0], None
-        wins = xp.min_scalar_type(k - 1).type
-        for m in range(1, k):
-            if keep_index:
-                greater = slabs[m] > out
-                if m == 1:
-                    index = greater if k == 2 else greater.astype(wins)
-                else:  # index = m where greater: index + greater (m - index), exact in wrapping unsigned
-                    step = wins(m) - index  # arithmetic and far quicker than xp.where or a masked write
-                    step *= greater
-                    index += step
-            out = combine(out, slabs[m], out=None if m == 1 else out)  # a new array at the first step
-        return out, index
 
     def _counts(self, h, w, dtype):
         """Number of real input values in each window, shape (Ho, Wo, 1)."""
@@ -487,29 +506,67 @@ class Pool(Op):
     def backward(self, g):
         x_shape = self.x_shape
         n, c = x_shape[0], x_shape[-1]
-        h, w = (1, x_shape[1]) if self.rank == 1 else x_shape[1:3]
-        (ho, wo), k = self.out_hw, self.pool[0] * self.pool[1]
-        g4 = g.reshape(n, ho, wo, c)
+        hw = (1, x_shape[1]) if self.rank == 1 else x_shape[1:3]
+        slabs = self._slab_gradients(g.reshape((n,) + self.out_hw + (c,)), hw)
         (pt, pb), (pl, pr) = self.pads
-        padded_shape = (n, h + pt + pb, w + pl + pr, c)
-        slabs = xp.empty((k,) + g4.shape, dtype=g.dtype)
-        if self.mode == "max":  # each window's gradient goes to the offset that won
-            _route(g4, self.index, k, slabs)
-        else:  # spread evenly over the window
-            slabs[...] = g4 / (k if self.padding == "valid" else self._counts(h, w, g.dtype))
-        return (_crop(self._from_window_slabs(slabs, padded_shape), self.pads, (h, w)).reshape(x_shape),)
+        padded_shape = (n, hw[0] + pt + pb, hw[1] + pl + pr, c)
+        return (_crop(self._from_window_slabs(slabs, padded_shape), self.pads, hw).reshape(x_shape),)
 
 
-def _route(g, index, k, outs):
-    """outs[m] = g where index == m, else 0 (a boolean index when k == 2; g itself when k == 1)."""
-    if k == 1:
+class TiledPool(Pool):
+    """Pooling of windows that tile the input, given as its window slabs: x (ph*pw, N, Ho, Wo, C), slab m
+    holding every window's value at offset m in row-major order (what `Conv(tiles=pool_size)` returns)
+    -> (N, [Ho,] Wo, C). No copies into or out of the slab order: the reduction reads x as it is, and the
+    gradient is returned in the same order."""
+
+    def __init__(self, mode, pool_size, rank=2):
+        super().__init__(mode, pool_size, None, "valid", rank)
+
+    def forward(self, x):
+        k, n, ho, wo, c = x.shape
+        if k != self.pool[0] * self.pool[1]:
+            raise ValueError(f"TiledPool: {k} window slabs given for a pool of {self.pool}.")
+        _check_positive((ho, wo), "Pooling")
+        self.x_shape, self.out_hw = x.shape, (ho, wo)
+        out = self._reduce(x, None)
+        return out.reshape((n,) + self.out_hw[2 - self.rank:] + (c,))
+
+    def backward(self, g):
+        k, n, ho, wo, c = self.x_shape
+        return (self._slab_gradients(g.reshape(n, ho, wo, c), None),)
+
+
+def window_tiles(x, pool):
+    """x (N, Ho*ph, Wo*pw, ...) viewed as its tiles (ph, pw, N, Ho, Wo, ...): element [i, j, b, r, s] is
+    row r*ph + i, column s*pw + j of image b -- a view, with no copy."""
+    (ph, pw), (n, h, w) = pool, x.shape[:3]
+    tiles = x.reshape((n, h // ph, ph, w // pw, pw) + x.shape[3:])
+    return tiles.transpose((2, 4, 0, 1, 3) + tuple(range(5, tiles.ndim)))
+
+
+def _reduce_slabs(slabs, mode, keep):
+    """The max (or sum) of slabs[0..k-1] as a new array (the slab itself when k == 1); for a max with `keep`
+    also the k - 1 boolean arrays kept[m - 1] = (slab m <= max of slabs 0..m-1): where slab m did not win,
+    so a tie goes to the earliest slab."""
+    combine = xp.add if mode == "avg" else xp.maximum
+    out, kept = slabs[0], []
+    for m in range(1, len(slabs)):
+        if keep:
+            kept.append(slabs[m] <= out)
+        out = combine(out, slabs[m], out=None if m == 1 else out)  # a new array at the first step
+    return out, kept
+
+
+def _route(g, kept, outs):
+    """outs[m] = g where slab m won the max, else 0: walking the chain of _reduce_slabs back, the gradient
+    of the running max splits into what slab m won and the rest (kept by slabs 0..m-1)."""
+    rest = g
+    for m in range(len(kept), 0, -1):
+        xp.multiply(rest, kept[m - 1], out=outs[m - 1])
+        xp.subtract(rest, outs[m - 1], out=outs[m])
+        rest = outs[m - 1]
+    if not kept:
         outs[0] = g
-    elif k == 2:
-        xp.multiply(g, index, out=outs[1])
-        xp.subtract(g, outs[1], out=outs[0])
-    else:
-        for m in range(k):
-            xp.multiply(g, index == m, out=outs[m])
 
 
 # --- padding, cropping, upsampling -----------------------------------------------------------
@@ -582,17 +639,19 @@ class UpSample(Op):
 
 # --- functions ------------------------------------------------------------------------------
 
-def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
-    """x (N, H, W, C), kernel (kh, kw, C, F), bias (F,) -> (N, Ho, Wo, F)."""
-    return Conv(2, strides, padding, dilation_rate)(x, kernel, bias)
+def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, tiles=None):
+    """x (N, H, W, C), kernel (kh, kw, C, F), bias (F,) -> (N, Ho, Wo, F), or with `tiles` (ph, pw) the window
+    slabs of a pooling of that size (ph*pw, N, Ho // ph, Wo // pw, F) for `TiledPool`."""
+    return Conv(2, strides, padding, dilation_rate, tiles)(x, kernel, bias)
 
 
-def conv1d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
-    """x (N, L, C), kernel (k, C, F), bias (F,) -> (N, Lo, F); padding may also be 'causal'."""
+def conv1d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, tiles=None):
+    """x (N, L, C), kernel (k, C, F), bias (F,) -> (N, Lo, F), or with `tiles` p the window slabs
+    (p, N, 1, Lo // p, F); padding may also be 'causal'."""
     if padding == "causal":
         k = kernel.shape[0]
         padding = (((as_tuple(dilation_rate, 1)[0]) * (k - 1), 0),)
-    return Conv(1, strides, padding, dilation_rate)(x, kernel, bias)
+    return Conv(1, strides, padding, dilation_rate, tiles)(x, kernel, bias)
 
 
 def conv2d_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padding=None, dilation_rate=1):

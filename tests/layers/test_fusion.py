@@ -1,0 +1,151 @@
+"""A convolution followed by a tiling pooling runs as one call (layers/fusion.py): it must give what the two
+layer calls give one after the other -- outputs, gradients, training -- and stay out of every case it does
+not cover."""
+import numpy as np
+import pytest
+
+from zerodl import autodiff, regularizers
+from zerodl.autodiff import Tensor, Variable, gradients
+from zerodl.layers import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, Dense, Flatten, Input, MaxPooling1D,
+                           MaxPooling2D, Masking)
+from zerodl.layers import fusion
+from zerodl.models import Model, Sequential
+from zerodl.ops.conv import Pool, TiledPool
+
+rng = np.random.default_rng(3)
+
+
+def data(*shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def ops_run(model, x, training=True):
+    """The classes of the ops a forward pass of `model` on x runs."""
+    with autodiff.recording() as steps:
+        model._forward([Tensor(x)], training=training)
+    return [type(op) for op, _ in steps]
+
+
+PAIRS = [  # (convolution, pooling, input shape)
+    (lambda: Conv2D(3, 3), lambda: MaxPooling2D(2), (9, 8, 1)),                        # W4's pair, one channel
+    (lambda: Conv2D(4, (2, 3), activation="relu"), lambda: AveragePooling2D(2), (8, 9, 2)),
+    (lambda: Conv2D(2, 3, strides=(2, 1), padding="same", use_bias=False), lambda: MaxPooling2D((2, 3)), (9, 10, 3)),
+    (lambda: Conv2D(2, 2, dilation_rate=2, activation="softmax"), lambda: MaxPooling2D(3), (10, 10, 2)),
+    (lambda: Conv1D(3, 3, padding="causal", activation="tanh"), lambda: MaxPooling1D(2), (11, 2)),
+    (lambda: Conv1D(2, 2, strides=2), lambda: AveragePooling1D(3), (20, 3)),
+]
+
+
+@pytest.mark.parametrize("make_conv, make_pool, shape", PAIRS)
+def test_a_fused_pair_gives_what_the_two_calls_give(make_conv, make_pool, shape):
+    conv, pool = make_conv(), make_pool()
+    model = Sequential([conv, pool, Flatten(), Dense(2)])
+    model.build((None,) + shape)
+    x = data(5, *shape)
+    model._forward([Tensor(x)], training=True)  # the ordinary first call at this shape
+    assert TiledPool in ops_run(model, x) and Pool not in ops_run(model, x)
+
+    def loss_and_grads(forward):
+        inputs = Variable(x)
+        out = forward(inputs)
+        loss = (out * out).sum()
+        return out.value, gradients(loss, [inputs] + model.trainable_weights)
+
+    fused_out, fused_grads = loss_and_grads(lambda t: model._forward([t], training=True)[0])
+    plain_out, plain_grads = loss_and_grads(lambda t: model.layers[3](model.layers[2](pool(conv(t)))))
+    np.testing.assert_allclose(fused_out, plain_out, rtol=1e-5, atol=1e-6)
+    for fused, plain in zip(fused_grads, plain_grads):
+        np.testing.assert_allclose(fused, plain, rtol=1e-4, atol=1e-5)
+
+
+def test_the_first_call_at_a_new_shape_is_made_layer_by_layer():
+    model = Sequential([Conv2D(2, 3, input_shape=(None, None, 1)), MaxPooling2D(2)])
+    assert Pool in ops_run(model, data(2, 8, 8, 1))  # the conv has not yet taken this shape
+    assert TiledPool in ops_run(model, data(2, 8, 8, 1))
+    assert Pool in ops_run(model, data(2, 10, 8, 1))
+
+
+def pooled(**conv_options):
+    return lambda: (Conv2D(2, 3, **conv_options), MaxPooling2D(2))
+
+
+class MyPooling(MaxPooling2D):
+    pass
+
+
+@pytest.mark.parametrize("make_pair", [
+    lambda: (Conv2D(2, 3), MaxPooling2D(2, strides=1)),          # overlapping windows
+    lambda: (Conv2D(2, 3), MaxPooling2D(2, padding="same")),
+    lambda: (Conv2D(2, 3), MyPooling(2)),                        # a subclass may do anything
+    pooled(activation=lambda t: t * 2),                          # so may a user's activation
+    pooled(activity_regularizer=regularizers.l2(0.1)),           # which needs the conv's own output
+], ids=["overlapping", "same", "subclass", "user-activation", "activity-regularizer"])
+def test_pairs_outside_the_mechanism_run_layer_by_layer(make_pair):
+    conv, pool = make_pair()
+    model = Sequential([Input((8, 8, 1)), conv, pool])
+    x = data(2, 8, 8, 1)
+    model._forward([Tensor(x)])
+    assert Pool in ops_run(model, x) and TiledPool not in ops_run(model, x)
+
+
+def test_channels_first_pairs_run_layer_by_layer():
+    model = Sequential([Input((1, 8, 8)), Conv2D(2, 3, data_format="channels_first"),
+                        MaxPooling2D(2, data_format="channels_first")])
+    x = data(2, 1, 8, 8)
+    model._forward([Tensor(x)])
+    assert TiledPool not in ops_run(model, x)
+
+
+def test_a_functional_graph_fuses_only_where_the_conv_output_goes_to_the_pooling_alone():
+    inputs = Input((8, 8, 1))
+    conv_a, pool_a, flatten_a, dense_a = Conv2D(2, 3), MaxPooling2D(2), Flatten(), Dense(1)
+    features = Conv2D(2, 3)(inputs)                             # also read by a Flatten: does not fuse
+    model = Model(inputs, [dense_a(flatten_a(pool_a(conv_a(inputs)))), Dense(1)(Flatten()(MaxPooling2D(2)(features))),
+                           Flatten()(features)])
+    x = data(3, 8, 8, 1)
+    model._forward([Tensor(x)])
+    ops = ops_run(model, x)
+    assert ops.count(TiledPool) == 1 and ops.count(Pool) == 1
+    np.testing.assert_allclose(model._forward([Tensor(x)])[0].value,
+                               dense_a(flatten_a(pool_a(conv_a(Tensor(x))))).value, rtol=1e-5, atol=1e-6)
+
+
+def test_a_conv_output_that_is_a_model_output_is_not_fused_away():
+    inputs = Input((8, 8, 1))
+    features = Conv2D(2, 3)(inputs)
+    model = Model(inputs, [features, MaxPooling2D(2)(features)])
+    x = data(2, 8, 8, 1)
+    model._forward([Tensor(x)])
+    assert TiledPool not in ops_run(model, x)
+    conv_node = next(i for i, node in enumerate(model._nodes) if isinstance(node.layer, Conv2D))
+    assert fusion.sole_consumers(model._nodes, model.outputs)[conv_node] is None
+
+
+def test_a_masked_input_runs_layer_by_layer():
+    model = Sequential([Masking(0.0, input_shape=(12, 2)), Conv1D(2, 3), MaxPooling1D(2)])
+    x = data(2, 12, 2)
+    model._forward([Tensor(x)])
+    assert TiledPool not in ops_run(model, x)
+
+
+def unfused_twin(model):
+    """The same network with a pooling subclass, which runs layer by layer, and the same weights."""
+    twin = Sequential([Conv2D(4, 3, activation="relu", input_shape=(12, 12, 1)), MyPooling(2), Flatten(),
+                       Dense(3, activation="softmax")])
+    twin.set_weights(model.get_weights())
+    return twin
+
+
+def test_training_a_fused_model_follows_the_layer_by_layer_one():
+    model = Sequential([Conv2D(4, 3, activation="relu", input_shape=(12, 12, 1)), MaxPooling2D(2), Flatten(),
+                        Dense(3, activation="softmax")])
+    twin = unfused_twin(model)
+    x, y = data(64, 12, 12, 1), rng.integers(0, 3, 64)
+    for m in (model, twin):
+        m.compile("rmsprop", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    fused_history = model.fit(x, y, batch_size=16, epochs=3, verbose=0, shuffle=False).history
+    plain_history = twin.fit(x, y, batch_size=16, epochs=3, verbose=0, shuffle=False).history
+    np.testing.assert_allclose(fused_history["loss"], plain_history["loss"], rtol=1e-4)
+    for fused, plain in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_allclose(fused, plain, rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(model.predict(x, verbose=0), twin.predict(x, verbose=0), rtol=1e-4, atol=1e-6)

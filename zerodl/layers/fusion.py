@@ -1,0 +1,71 @@
+"""Two layers run as one call, where the first can hand the second its output in a better layout.
+
+The one pair: a convolution whose output goes only to a pooling with windows that tile it (strides ==
+pool_size, 'valid'; same rank; both channels_last). A pooling works on its window slabs (ph*pw, N, Ho, Wo,
+C), slab m holding every window's value at offset m (see ops.conv.Pool); made from an ordinary
+(N, H, W, C) array they cost a transposing copy, and the gradient another on the way back: two slow
+passes over the largest array of a small CNN, a fifth of its training step. Here the convolution's GEMM
+writes its rows in slab order instead (`tiles`), the activation (a built-in one: elementwise or along
+the channels) runs on the slabs as they are, and the pooling reduces them with no copy either way.
+
+The result is what calling the two layers one after the other gives. The first call of the pair at each
+input shape is made the ordinary way, which builds both layers and checks the input.
+"""
+from .. import activations
+from ..autodiff import Tensor
+from ..ops import conv as conv_ops
+from .base import get_keras_mask
+from .convolutional import Conv1D, Conv2D
+from .pooling import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
+
+_POOLINGS_AFTER = {Conv1D: (MaxPooling1D, AveragePooling1D), Conv2D: (MaxPooling2D, AveragePooling2D)}
+
+
+def pairs(first, second):
+    """Whether `first` then `second` may run as one call. Exact classes: a subclass may change either."""
+    poolings = _POOLINGS_AFTER.get(type(first))
+    return (poolings is not None and type(second) in poolings
+            and first.data_format == second.data_format == "channels_last"
+            and second.strides == second.pool_size and second.padding == "valid"
+            and first.activity_regularizer is None and second.activity_regularizer is None
+            and activations.is_builtin(first.activation))
+
+
+def call_pair(first, second, x):
+    """second(first(x)) as one call, or None where the two are to be called one by one: they do not pair, or
+    x is not a Tensor that `first` has taken at this shape before, or it carries a mask."""
+    if not (pairs(first, second) and isinstance(x, Tensor) and x.value.shape == first._accepted_shape
+            and second.built and get_keras_mask(x) is None):
+        return None
+    slabs = first._convolve(x, tiles=second.pool_size)  # (ph*pw, N, Ho, Wo, F)
+    return conv_ops.TiledPool(second.mode, second.pool_size, second.rank)(first.activation(slabs))
+
+
+def run_sequence(layers, x, training):
+    """x through `layers` one after the other (a Sequential model), pairs that fuse as one call."""
+    i, n = 0, len(layers)
+    while i < n:
+        out = call_pair(layers[i], layers[i + 1], x) if i + 1 < n else None
+        if out is None:
+            x, i = layers[i](x, training=training), i + 1
+        else:
+            x, i = out, i + 2
+    return x
+
+
+def sole_consumers(nodes, outputs):
+    """For each layer call of a graph (nodes in call order), the call its output goes to when that is the
+    only one, taking no other input or argument, and the output is not a model output (a candidate pair);
+    else None."""
+    consumers = {}
+    for node in nodes:
+        for tensor in node.inputs:
+            consumers.setdefault(id(tensor), []).append(node)
+    output_ids = {id(t) for t in outputs}
+    found = []
+    for node in nodes:
+        after = consumers.get(id(node.outputs[0]), []) if len(node.outputs) == 1 else []
+        sole = (len(after) == 1 and id(node.outputs[0]) not in output_ids and not node.kwargs
+                and len(after[0].inputs) == 1 and not after[0].kwargs)
+        found.append(after[0] if sole else None)
+    return found
