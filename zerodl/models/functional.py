@@ -172,7 +172,8 @@ class Model(Trainer, Layer):
             raise ValueError(f'Model "{self.name}" has no inputs: build it with Model(inputs, outputs).')
 
     def _forward(self, tensors, training=False):
-        return run_nodes(self._nodes, self.inputs, tensors, self.outputs, training, self._consumers)
+        consumers = getattr(self, "_consumers", None)  # absent from models pickled before fusion.py
+        return run_nodes(self._nodes, self.inputs, tensors, self.outputs, training, consumers)
 
     def _replayable(self):
         return all(layer._replayable() for layer in self.layers)
