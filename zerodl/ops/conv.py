@@ -10,7 +10,9 @@ once gives the im2col matrix (batch*Ho*Wo, kh*kw*C), and one GEMM with the kerne
 (kh*kw*C, out) gives the output (a column of ones in cols and the bias as the kernel's last row add
 the bias in the same GEMM). Backward: d kernel and d bias = cols^T g (one GEMM); d x = col2im(g kernel^T),
 a loop over the kh*kw kernel offsets only, each one GEMM g kernel[i, j]^T added into a strided slab of
-the padded gradient. Pooling: a reshape where the windows tile the input, strided slabs otherwise.
+the padded gradient. Pooling reduces the window slabs (ph*pw, N, Ho, Wo, C) of its input: copied apart
+by one transposing pass where the windows tile the input, slab by slab otherwise -- or, after a
+convolution with `tiles`, written in that order by the convolution's GEMM itself (`TiledPool`).
 """
 from .. import autodiff
 from ..autodiff import Op
@@ -96,12 +98,12 @@ def im2col(x, kernel_size, strides, dilation, out_hw, ones=False, tiles=None):
     """The windows of padded x (N, H, W, C) copied once into a matrix (P, kh*kw*C): a row holds a window in
     (kh, kw, C) order -- then a column of ones when `ones`, so one GEMM also adds a bias. The rows follow
     the output positions (N, Ho, Wo) in row-major order, or with `tiles` (ph, pw) the order of
-    `output_rows`: (ph, pw, N, Ho // ph, Wo // pw)."""
+    `tile_order`: (ph, pw, N, Ho // ph, Wo // pw)."""
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel_size, strides, dilation, out_hw
     c = x.shape[3]
     windows = _sliding_window_view(x, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(1, 2))
     windows = windows[:, :(ho - 1) * sh + 1:sh, :(wo - 1) * sw + 1:sw, :, ::dh, ::dw]  # (N, Ho, Wo, C, kh, kw)
-    windows = output_rows(windows, tiles)  # (*rows, C, kh, kw)
+    windows = tile_order(windows, tiles)  # (*rows, C, kh, kw)
     rows, k = windows.shape[:-3], kh * kw * c
     p = windows[..., 0, 0, 0].size
     if c == 1:  # one input channel: fill the transposed matrix, one contiguous row per kernel offset
@@ -121,14 +123,16 @@ def im2col(x, kernel_size, strides, dilation, out_hw, ones=False, tiles=None):
     return cols
 
 
-def output_rows(grid, tiles=None):
-    """The output positions (N, Ho, Wo, ...) of a convolution in the order of its GEMM's rows: `grid` itself,
-    or with `tiles` (ph, pw) its window tiles (ph, pw, N, Ho // ph, Wo // pw, ...) -- the rows and columns
-    past the last whole tile left out. A view either way."""
+def tile_order(grid, tiles=None):
+    """The positions of grid (N, H, W, ...) in the order of the tiles (ph, pw) of a pooling that tiles it:
+    a view (ph, pw, N, H // ph, W // pw, ...) whose element [i, j, b, r, s] is row r*ph + i, column s*pw + j
+    of image b -- slab (i, j) holds every window's value at offset (i, j). Rows and columns past the last
+    whole tile are left out. `grid` itself when tiles is None."""
     if tiles is None:
         return grid
-    (ph, pw), (ho, wo) = tiles, grid.shape[1:3]
-    return window_tiles(grid[:, :ho - ho % ph, :wo - wo % pw], tiles)
+    (ph, pw), (n, h, w) = tiles, grid.shape[:3]
+    grid = grid[:, :h - h % ph, :w - w % pw].reshape((n, h // ph, ph, w // pw, pw) + grid.shape[3:])
+    return grid.transpose((2, 4, 0, 1, 3) + tuple(range(5, grid.ndim)))
 
 
 def _offset_slices(i, j, strides, dilation, out_hw):
@@ -151,14 +155,14 @@ def col2im(cols, padded_shape, strides, dilation):
 def col2im_gemm(a, weights, padded_shape, strides, dilation, out_hw, tiles=None):
     """col2im(a @ weights.reshape(-1, C).T) without the (P, kh*kw*C) matrix: for each kernel offset (i, j),
     one GEMM a (P, F) @ weights[i, j].T (F, C) is added to the offset's slab of the padded result
-    (N, Hp, Wp, C). weights (kh, kw, C, F); the rows of `a` in the order `output_rows(.., tiles)` gives."""
+    (N, Hp, Wp, C). weights (kh, kw, C, F); the rows of `a` in the order `tile_order(.., tiles)` gives."""
     kh, kw, c, _ = weights.shape
     out = xp.zeros(padded_shape, dtype=a.dtype)
     part = xp.empty(a.shape[:1] + (c,), dtype=a.dtype)
     for i in range(kh):
         for j in range(kw):
             xp.matmul(a, weights[i, j].T, out=part)
-            slab = output_rows(out[_offset_slices(i, j, strides, dilation, out_hw)], tiles)
+            slab = tile_order(out[_offset_slices(i, j, strides, dilation, out_hw)], tiles)
             slab += part.reshape(slab.shape)
     return out
 
@@ -472,7 +476,7 @@ class Pool(Op):
         (ph, pw), (ho, wo) = self.pool, self.out_hw
         slabs = xp.empty((ph, pw, n, ho, wo, c), dtype=padded.dtype)
         if self.tiled:
-            slabs[...] = window_tiles(padded[:, :ho * ph, :wo * pw], self.pool)
+            slabs[...] = tile_order(padded, self.pool)
         else:
             for i, j in self._offsets():
                 slabs[i, j] = padded[_offset_slices(i, j, self.strides, (1, 1), self.out_hw)]
@@ -483,13 +487,10 @@ class Pool(Op):
         overlap; positions no window covers get zero."""
         (ph, pw), (ho, wo) = self.pool, self.out_hw
         slabs = slabs.reshape((ph, pw) + slabs.shape[1:])
-        if self.tiled and (ho * ph, wo * pw) == padded_shape[1:3]:
-            out = xp.empty(padded_shape, dtype=slabs.dtype)
-            window_tiles(out, self.pool)[...] = slabs
-            return out
-        out = xp.zeros(padded_shape, dtype=slabs.dtype)
+        covered = self.tiled and (ho * ph, wo * pw) == padded_shape[1:3]
+        out = (xp.empty if covered else xp.zeros)(padded_shape, dtype=slabs.dtype)
         if self.tiled:
-            window_tiles(out[:, :ho * ph, :wo * pw], self.pool)[...] = slabs
+            tile_order(out, self.pool)[...] = slabs
             return out
         for i, j in self._offsets():
             out[_offset_slices(i, j, self.strides, (1, 1), self.out_hw)] += slabs[i, j]
@@ -534,14 +535,6 @@ class TiledPool(Pool):
     def backward(self, g):
         k, n, ho, wo, c = self.x_shape
         return (self._slab_gradients(g.reshape(n, ho, wo, c), None),)
-
-
-def window_tiles(x, pool):
-    """x (N, Ho*ph, Wo*pw, ...) viewed as its tiles (ph, pw, N, Ho, Wo, ...): element [i, j, b, r, s] is
-    row r*ph + i, column s*pw + j of image b -- a view, with no copy."""
-    (ph, pw), (n, h, w) = pool, x.shape[:3]
-    tiles = x.reshape((n, h // ph, ph, w // pw, pw) + x.shape[3:])
-    return tiles.transpose((2, 4, 0, 1, 3) + tuple(range(5, tiles.ndim)))
 
 
 def _reduce_slabs(slabs, mode, keep):
