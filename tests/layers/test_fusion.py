@@ -149,3 +149,18 @@ def test_training_a_fused_model_follows_the_layer_by_layer_one():
     for fused, plain in zip(model.get_weights(), twin.get_weights()):
         np.testing.assert_allclose(fused, plain, rtol=1e-3, atol=1e-5)
     np.testing.assert_allclose(model.predict(x, verbose=0), twin.predict(x, verbose=0), rtol=1e-4, atol=1e-6)
+
+
+def test_a_pickled_functional_model_fuses_its_own_nodes():
+    import pickle
+    inputs = Input((8, 8, 1))
+    model = Model(inputs, Dense(2)(Flatten()(MaxPooling2D(2)(Conv2D(2, 3)(inputs)))))
+    x = data(2, 8, 8, 1)
+    expected = model._forward([Tensor(x)])[0].value
+    copy = pickle.loads(pickle.dumps(model))
+    copy._forward([Tensor(x)])
+    assert TiledPool in ops_run(copy, x)
+    np.testing.assert_allclose(copy._forward([Tensor(x)])[0].value, expected, rtol=1e-5, atol=1e-6)
+    del copy._consumers  # as in a model pickled before fusion.py: it runs layer by layer
+    assert TiledPool not in ops_run(copy, x)
+    np.testing.assert_allclose(copy._forward([Tensor(x)])[0].value, expected, rtol=1e-5, atol=1e-6)
