@@ -1,5 +1,7 @@
 """Functional API: Input, multiple inputs and outputs (loss lists/dicts, loss_weights), shared layers,
 nested models, Model as a layer, K.function on intermediate layers, config round trips."""
+import json
+
 import numpy as np
 import pytest
 
@@ -234,3 +236,33 @@ def test_dict_inputs_and_targets_are_matched_by_name_not_order():
     np.testing.assert_allclose(by_dict, by_list, rtol=1e-6)
     with pytest.raises(ValueError, match=r"keys \['a', 'c'\].*input names are \['a', 'b'\]"):
         model.predict({"a": xs[0], "c": xs[1]})
+
+
+def test_a_calls_training_argument_survives_the_config_round_trip():
+    """Saved as Keras 3 saves it: the call's {"kwargs": {"training": true}}; a Keras 2 ref's fourth item too."""
+    i = Input((64,))
+    model = Model(i, Dropout(0.5)(Dense(64)(i), training=True))
+    config = json.loads(model.to_json())
+    dropout = next(entry for entry in config["config"]["layers"] if entry["class_name"] == "Dropout")
+    dense = next(entry for entry in config["config"]["layers"] if entry["class_name"] == "Dense")
+    assert dropout["inbound_nodes"][0]["kwargs"] == {"training": True}
+    assert dense["inbound_nodes"][0]["kwargs"] == {}
+    x = np.ones((1, 64), np.float32)
+    kernel, bias = model.get_weights()
+    unit_outputs = x @ kernel + bias
+
+    def drops_in_predict(saved):
+        copy = model_from_json(json.dumps(saved))
+        copy.set_weights(model.get_weights())
+        out = copy.predict(x, verbose=0)
+        kept = out != 0
+        np.testing.assert_allclose(out[kept], 2 * unit_outputs[kept], rtol=1e-5)  # kept units scaled by 1/(1-0.5)
+        return (~kept).sum() > 10
+
+    assert drops_in_predict(config)
+    dropout["inbound_nodes"] = [[[dense["name"], 0, 0, {"training": True}]]]  # the Keras 2 layout
+    assert drops_in_predict(config)
+    dropout["inbound_nodes"] = [[[dense["name"], 0, 0, {}]]]
+    copy = model_from_json(json.dumps(config))
+    copy.set_weights(model.get_weights())
+    np.testing.assert_allclose(copy.predict(x, verbose=0), unit_outputs, rtol=1e-5)

@@ -212,7 +212,9 @@ class Layer:
         if isinstance(inputs, Tensor):  # the common eager case (fit, predict) first
             shapes = inputs.value.shape
         elif is_symbolic(inputs):
-            return self._call_symbolic(inputs, args, kwargs)
+            # a `training` given here stays with the call and wins over the model's (Keras 2):
+            # Dropout(0.5)(x, training=True) drops in predict too (Monte Carlo dropout)
+            return self._call_symbolic(inputs, args, kwargs if training is None else {**kwargs, "training": training})
         elif isinstance(inputs, (list, tuple)):
             inputs = [x if isinstance(x, Tensor) else Tensor(self._input_array(x)) for x in inputs]
             shapes = [x.shape for x in inputs]

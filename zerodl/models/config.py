@@ -76,7 +76,8 @@ def functional_config(model):
             if id(node) not in node_positions or not node.inputs:
                 continue
             refs = [_tensor_ref(t, node_positions) for t in node.inputs]
-            entry["inbound_nodes"].append({"args": [refs[0] if len(refs) == 1 else refs], "kwargs": {}})
+            entry["inbound_nodes"].append({"args": [refs[0] if len(refs) == 1 else refs],
+                                           "kwargs": _call_kwargs(node.kwargs)})
         layers.append(entry)
     refs = lambda tensors: [list(_tensor_ref(t, node_positions)["config"]["keras_history"]) for t in tensors]  # noqa
     single = lambda found, one: found[0] if one and len(found) == 1 else found  # noqa: E731 (Keras 3: a bare ref)
@@ -160,7 +161,7 @@ def functional_from_config(config, custom_objects=None):
             refs = _node_refs(node)
             if all((name_of.get(n, n), i) in outputs_of for n, i, _ in refs):
                 inputs = [outputs_of[(name_of.get(n, n), i)][t] for n, i, t in refs]
-                result = layer(inputs if len(inputs) > 1 else inputs[0])
+                result = layer(inputs if len(inputs) > 1 else inputs[0], **_saved_call_kwargs(node))
                 outputs_of[(layer.name, index)] = result if isinstance(result, list) else [result]
                 todo.remove(item)
                 progressed = True
@@ -171,6 +172,18 @@ def functional_from_config(config, custom_objects=None):
     inputs, outputs = pick(config["input_layers"]), pick(config["output_layers"])
     return Model(inputs if len(inputs) > 1 else inputs[0], outputs if len(outputs) > 1 else outputs[0],
                  name=config.get("name"))
+
+
+def _call_kwargs(kwargs):
+    """What a saved layer call keeps of its keyword arguments: `training`, where the call gave it."""
+    return {"training": kwargs["training"]} if "training" in kwargs else {}
+
+
+def _saved_call_kwargs(node):
+    """The keyword arguments of a saved call (Keras 3: the node's "kwargs"; Keras 2: each ref's fourth item)."""
+    if isinstance(node, dict):
+        return _call_kwargs(node.get("kwargs") or {})
+    return _call_kwargs(node[0][3] if node and len(node[0]) > 3 and isinstance(node[0][3], dict) else {})
 
 
 def _node_refs(node):

@@ -41,9 +41,8 @@ def run_nodes(nodes, inputs, input_values, outputs, training, consumers=None):
             values[id(second.outputs[0])] = out
             fused.add(id(second))
             continue
-        kwargs = {k: v for k, v in node.kwargs.items() if k != "args"}
-        result = node.layer(args if len(args) > 1 else args[0], *node.kwargs.get("args", ()), training=training,
-                            **kwargs)
+        kwargs = {"training": training, **{k: v for k, v in node.kwargs.items() if k != "args"}}  # the call's own
+        result = node.layer(args if len(args) > 1 else args[0], *node.kwargs.get("args", ()), **kwargs)  # first
         for tensor, value in zip(node.outputs, result if isinstance(result, (list, tuple)) else [result]):
             values[id(tensor)] = value
     return [values[id(t)] for t in outputs]
@@ -176,7 +175,9 @@ class Model(Trainer, Layer):
         return run_nodes(self._nodes, self.inputs, tensors, self.outputs, training, consumers)
 
     def _replayable(self):
-        return all(layer._replayable() for layer in self.layers)
+        """Layers that replay, none of them called with training=True (that call draws fresh masks each time)."""
+        return all(layer._replayable() for layer in self.layers) and not any(
+            node.kwargs.get("training") for node in self._nodes)
 
     def __getstate__(self):
         """Pickles and copies leave the inference plans behind: they hold ops and a lock, and a copy records
