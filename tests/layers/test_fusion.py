@@ -58,11 +58,27 @@ def test_a_fused_pair_gives_what_the_two_calls_give(make_conv, make_pool, shape)
         np.testing.assert_allclose(fused, plain, rtol=1e-4, atol=1e-5)
 
 
-def test_the_first_call_at_a_new_shape_is_made_layer_by_layer():
+def test_a_pair_runs_fused_from_its_first_call_and_checks_its_input_like_any_call():
     model = Sequential([Conv2D(2, 3, input_shape=(None, None, 1)), MaxPooling2D(2)])
-    assert Pool in ops_run(model, data(2, 8, 8, 1))  # the conv has not yet taken this shape
-    assert TiledPool in ops_run(model, data(2, 8, 8, 1))
-    assert Pool in ops_run(model, data(2, 10, 8, 1))
+    for shape in [(2, 8, 8, 1), (3, 10, 7, 1)]:
+        assert TiledPool in ops_run(model, data(*shape)) and Pool not in ops_run(model, data(*shape))
+    with pytest.raises(ValueError, match=r'layer "conv2d.*expected axis -1 of input shape to have value 1'):
+        model._forward([Tensor(data(2, 8, 8, 3))])
+    unbuilt = Sequential([Conv2D(2, 3), MaxPooling2D(2)])  # built by its first eager call, fused
+    out = unbuilt(data(2, 8, 8, 1))
+    assert out.shape == (2, 3, 3, 2) and type(out.op) is TiledPool
+
+
+def test_fit_evaluate_predict_and_calls_give_the_same_bits():
+    """A pair that fuses always runs fused, so every path of a model takes it (the fused GEMM may round a
+    last bit differently from the layer-by-layer one: paths must not mix them)."""
+    model = Sequential([Conv2D(3, 3, input_shape=(8, 15, 4)), MaxPooling2D(2), Flatten(), Dense(2)])
+    for n in (1, 5, 40):
+        x = data(n, 8, 15, 4)
+        first = model.predict(x, verbose=0)
+        np.testing.assert_array_equal(model.predict(x, verbose=0), first)  # a replayed plan, for n <= 32
+        np.testing.assert_array_equal(model(x).value, first)
+        np.testing.assert_array_equal(model._forward([Tensor(x)], training=True)[0].value, first)
 
 
 def pooled(**conv_options):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from zerodl import backend as K
+from zerodl.autodiff import Tensor
 from zerodl.layers import Dense, Dropout, Input, Lambda
 from zerodl.models import Model, Sequential, model_from_json
 from zerodl.optimizers import SGD
@@ -266,3 +267,14 @@ def test_a_calls_training_argument_survives_the_config_round_trip():
     copy = model_from_json(json.dumps(config))
     copy.set_weights(model.get_weights())
     np.testing.assert_allclose(copy.predict(x, verbose=0), unit_outputs, rtol=1e-5)
+
+
+def test_training_given_as_the_keras_2_learning_phase_follows_the_model():
+    """`training=K.learning_phase()` (a Keras 2 placeholder, not a bool) is not kept with the call."""
+    i = Input((64,))
+    model = Model(i, Dropout(0.5)(i, training=K.learning_phase()))
+    x = np.ones((1, 64), np.float32)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), x)
+    assert (model._forward([Tensor(x)], training=True)[0].value == 0).sum() > 10
+    dropout = json.loads(model.to_json())["config"]["layers"][1]
+    assert dropout["class_name"] == "Dropout" and dropout["inbound_nodes"][0]["kwargs"] == {}

@@ -227,3 +227,12 @@ def test_nested_sequential():
     before = inner.get_weights()[0].copy()
     outer.fit(X, X[:, :1], verbose=0, epochs=2)
     assert not np.array_equal(before, inner.get_weights()[0])
+
+
+def test_a_sequential_without_input_shape_builds_on_its_first_eager_call():
+    model = Sequential([Dense(2)])
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    out = model(x)
+    kernel, bias = model.get_weights()
+    np.testing.assert_allclose(out.value, x @ kernel + bias, rtol=1e-6)
+    assert model.built_graph and model.input_shape == (None, 4) and model.output_shape == (None, 2)

@@ -212,20 +212,18 @@ class Layer:
         if isinstance(inputs, Tensor):  # the common eager case (fit, predict) first
             shapes = inputs.value.shape
         elif is_symbolic(inputs):
-            # a `training` given here stays with the call and wins over the model's (Keras 2):
-            # Dropout(0.5)(x, training=True) drops in predict too (Monte Carlo dropout)
-            return self._call_symbolic(inputs, args, kwargs if training is None else {**kwargs, "training": training})
+            # a True/False given here stays with the call and wins over the model's (Keras 2): Dropout(0.5)(x,
+            # training=True) drops in predict too (Monte Carlo dropout); K.learning_phase() follows the model
+            if isinstance(training, (bool, int, xp.bool_)):
+                kwargs = {**kwargs, "training": bool(training)}
+            return self._call_symbolic(inputs, args, kwargs)
         elif isinstance(inputs, (list, tuple)):
             inputs = [x if isinstance(x, Tensor) else Tensor(self._input_array(x)) for x in inputs]
             shapes = [x.shape for x in inputs]
         else:
             inputs = Tensor(self._input_array(inputs))
             shapes = inputs.shape
-        if not self.built:
-            self._build(shapes)
-        if shapes != self._accepted_shape:  # checked once per new shape, not on every batch
-            self._check_input(shapes)
-            self._accepted_shape = shapes
+        self._accept(shapes)
         if _masks_about or (kwargs and kwargs.get("mask") is not None):
             outputs = self._call_masked(inputs, args, kwargs, training)
         elif args or kwargs:
@@ -235,6 +233,15 @@ class Layer:
         if self.activity_regularizer is not None:
             self._losses = [self.activity_regularizer(outputs)]
         return outputs
+
+    def _accept(self, shapes):
+        """What every eager call does first: build the layer on its first input, and check each new input
+        shape once (not on every batch)."""
+        if not self.built:
+            self._build(shapes)
+        if shapes != self._accepted_shape:
+            self._check_input(shapes)
+            self._accepted_shape = shapes
 
     def _call_with(self, inputs, args, kwargs, training):
         """`call` with the arguments given; `mask` and `training` only to a call that takes them."""

@@ -8,8 +8,9 @@ passes over the largest array of a small CNN, a fifth of its training step. Here
 writes its rows in slab order instead (`tiles`), the activation (a built-in one: elementwise or along
 the channels) runs on the slabs as they are, and the pooling reduces them with no copy either way.
 
-The result is what calling the two layers one after the other gives. The first call of the pair at each
-input shape is made the ordinary way, which builds both layers and checks the input.
+The result is what calling the two layers one after the other gives, up to rounding: the GEMM meets its
+rows in another order (and leaves out those no pooling window covers). A pair that fuses always runs fused,
+so a model gives the same bits in fit, evaluate, predict and its own calls.
 """
 from .. import activations
 from ..autodiff import Tensor
@@ -33,10 +34,13 @@ def pairs(first, second):
 
 def call_pair(first, second, x):
     """second(first(x)) as one call, or None where the two are to be called one by one: they do not pair, or
-    x is not a Tensor that `first` has taken at this shape before, or it carries a mask."""
-    if not (pairs(first, second) and isinstance(x, Tensor) and x.value.shape == first._accepted_shape
-            and second.built and get_keras_mask(x) is None):
+    x is not a Tensor, or it carries a mask. Both layers are built and their inputs checked as in any call."""
+    if not (pairs(first, second) and isinstance(x, Tensor) and get_keras_mask(x) is None):
         return None
+    shape = x.value.shape
+    if shape != first._accepted_shape or not second.built:
+        first._accept(shape)
+        second._accept(first.compute_output_shape(shape))
     slabs = first._convolve(x, tiles=second.pool_size)  # (ph*pw, N, Ho, Wo, F)
     return conv_ops.TiledPool(second.mode, second.pool_size, second.rank)(first.activation(slabs))
 

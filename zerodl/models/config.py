@@ -176,7 +176,7 @@ def functional_from_config(config, custom_objects=None):
 
 def _call_kwargs(kwargs):
     """What a saved layer call keeps of its keyword arguments: `training`, where the call gave it."""
-    return {"training": kwargs["training"]} if "training" in kwargs else {}
+    return {"training": bool(kwargs["training"])} if isinstance(kwargs.get("training"), (bool, int)) else {}
 
 
 def _saved_call_kwargs(node):

@@ -201,6 +201,8 @@ class Model(Trainer, Layer):
         return shapes[0] if self._single_output else shapes
 
     def _build(self, input_shape):
+        if not self.built_graph:  # a Sequential given no input shape, called on data: its graph comes from it
+            self.build((None,) + tuple(input_shape[1:]))
         self.built = True
 
     # --- config ----------------------------------------------------------------------------

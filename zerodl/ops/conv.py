@@ -277,6 +277,7 @@ class Conv(Op):
             self.x_shape, self.padded_shape, self.pads, self.out_hw = x.shape, xpad.shape, pads, out_hw
         if self.tiles is not None:
             (ph, pw), (ho, wo) = self.tiles, out_hw
+            _check_positive((ho // ph, wo // pw), "Pooling")  # no whole tile: the pooling's own error
             return out.reshape(ph * pw, n, ho // ph, wo // pw, f)
         return out.reshape((n,) + out_hw[2 - self.rank:] + (f,))
 
@@ -449,11 +450,11 @@ class Pool(Op):
         """The pooled (N, Ho, Wo, C) of the window slabs (k, N, Ho, Wo, C); for a max that will be
         differentiated, which slabs won is kept for backward."""
         keep = self.mode == "max" and _keeps_grad()
-        out, kept = _reduce_slabs(slabs, self.mode, keep)
+        out, won = _reduce_slabs(slabs, self.mode, keep)
         if self.mode == "avg":
             out /= out.dtype.type(len(slabs)) if self.padding == "valid" else self._counts(*hw, out.dtype)
         if keep:
-            self.kept = kept
+            self.won = won
         return out
 
     def _slab_gradients(self, g4, hw):
@@ -461,7 +462,7 @@ class Pool(Op):
         k = self.pool[0] * self.pool[1]
         slabs = xp.empty((k,) + g4.shape, dtype=g4.dtype)
         if self.mode == "max":  # each window's gradient goes to the offset that won
-            _route(g4, self.kept, slabs)
+            _route(g4, self.won, slabs)
         else:  # spread evenly over the window
             slabs[...] = g4 / (k if self.padding == "valid" else self._counts(*hw, g4.dtype))
         return slabs
@@ -538,27 +539,28 @@ class TiledPool(Pool):
 
 
 def _reduce_slabs(slabs, mode, keep):
-    """The max (or sum) of slabs[0..k-1] as a new array (the slab itself when k == 1); for a max with `keep`
-    also the k - 1 boolean arrays kept[m - 1] = (slab m <= max of slabs 0..m-1): where slab m did not win,
-    so a tie goes to the earliest slab."""
+    """The max (or sum) of slabs[0..k-1] as a new array; for a max with `keep` also the k - 1 boolean arrays
+    won[m - 1] = (slab m > max of slabs 0..m-1): where slab m took the lead, so a tie stays with the earliest
+    slab (and a NaN, which compares False, with the lead it found)."""
+    if len(slabs) == 1:
+        return slabs[0].copy(), []
     combine = xp.add if mode == "avg" else xp.maximum
-    out, kept = slabs[0], []
+    out, won = slabs[0], []
     for m in range(1, len(slabs)):
         if keep:
-            kept.append(slabs[m] <= out)
+            won.append(slabs[m] > out)
         out = combine(out, slabs[m], out=None if m == 1 else out)  # a new array at the first step
-    return out, kept
+    return out, won
 
 
-def _route(g, kept, outs):
-    """outs[m] = g where slab m won the max, else 0: walking the chain of _reduce_slabs back, the gradient
-    of the running max splits into what slab m won and the rest (kept by slabs 0..m-1)."""
+def _route(g, won, outs):
+    """outs[m] = g where slab m won the max, else 0: walking the chain of _reduce_slabs back, slab m gets
+    the gradient where it took the lead and the rest goes on to slabs 0..m-1 (held in outs[0])."""
     rest = g
-    for m in range(len(kept), 0, -1):
-        xp.multiply(rest, kept[m - 1], out=outs[m - 1])
-        xp.subtract(rest, outs[m - 1], out=outs[m])
-        rest = outs[m - 1]
-    if not kept:
+    for m in range(len(won), 0, -1):
+        xp.multiply(rest, won[m - 1], out=outs[m])
+        rest = xp.subtract(rest, outs[m], out=outs[0])
+    if not won:
         outs[0] = g
 
 
