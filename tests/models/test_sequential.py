@@ -236,3 +236,8 @@ def test_a_sequential_without_input_shape_builds_on_its_first_eager_call():
     kernel, bias = model.get_weights()
     np.testing.assert_allclose(out.value, x @ kernel + bias, rtol=1e-6)
     assert model.built_graph and model.input_shape == (None, 4) and model.output_shape == (None, 2)
+
+
+def test_calling_a_sequential_without_layers_says_so():
+    with pytest.raises(ValueError, match="has no layers"):
+        Sequential()(np.ones((3, 4), np.float32))

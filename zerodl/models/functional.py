@@ -203,6 +203,9 @@ class Model(Trainer, Layer):
     def _build(self, input_shape):
         if not self.built_graph:  # a Sequential given no input shape, called on data: its graph comes from it
             self.build((None,) + tuple(input_shape[1:]))
+            if not self.built_graph:
+                raise ValueError(f'Sequential model "{self.name}" cannot be called: it has no layers. '
+                                 "Add some with model.add(layer).")
         self.built = True
 
     # --- config ----------------------------------------------------------------------------
