@@ -41,8 +41,9 @@ def run_nodes(nodes, inputs, input_values, outputs, training, consumers=None):
             values[id(second.outputs[0])] = out
             fused.add(id(second))
             continue
-        kwargs = {"training": training, **{k: v for k, v in node.kwargs.items() if k != "args"}}  # the call's own
-        result = node.layer(args if len(args) > 1 else args[0], *node.kwargs.get("args", ()), **kwargs)  # first
+        # the call's own keyword arguments, its `training` included, over the model's `training`
+        kwargs = {"training": training, **{k: v for k, v in node.kwargs.items() if k != "args"}}
+        result = node.layer(args if len(args) > 1 else args[0], *node.kwargs.get("args", ()), **kwargs)
         for tensor, value in zip(node.outputs, result if isinstance(result, (list, tuple)) else [result]):
             values[id(tensor)] = value
     return [values[id(t)] for t in outputs]
