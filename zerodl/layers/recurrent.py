@@ -13,6 +13,7 @@ from ..config import floatx, rng, xp
 from ..ops import recurrent as scans
 from ..utils.serialization import serialize
 from .base import Layer, shape_str, snake_case
+from .core import kernel_options_config, set_kernel_options
 from .wrappers import _layer_config, _layer_from_config
 
 
@@ -44,24 +45,18 @@ class _Cell(Layer):
             raise ValueError(f"Received an invalid value for argument `units`, expected a positive integer, "
                              f"got {units}.")
         self.units = units
-        self.activation = activations.get(activation)
+        set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                           bias_regularizer, kernel_constraint, bias_constraint)
         self.recurrent_activation = activations.get(recurrent_activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint, self.recurrent_constraint = kernel_constraint, recurrent_constraint
-        self.bias_constraint = bias_constraint
+        self.recurrent_constraint = recurrent_constraint
         self.dropout = min(1.0, max(0.0, float(dropout)))
         self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
         self.seed = seed
         self._rng = xp.random.default_rng(seed) if seed is not None else None
         self._dropout_masks = None  # (input mask, recurrent mask) fixed for one sequence by the RNN layer
         self.output_size = units
-        self.bias = None
 
     @property
     def state_size(self):
@@ -121,15 +116,10 @@ class _Cell(Layer):
         return out, new_states
 
     def get_config(self):
-        config = {"units": self.units, "activation": activations.serialize(self.activation),
-                  "use_bias": self.use_bias,
-                  "kernel_initializer": serialize(self.kernel_initializer, "keras.initializers"),
+        config = {"units": self.units, **kernel_options_config(self),
                   "recurrent_initializer": serialize(self.recurrent_initializer, "keras.initializers"),
-                  "bias_initializer": serialize(self.bias_initializer, "keras.initializers"),
-                  "kernel_regularizer": serialize(self.kernel_regularizer, "keras.regularizers"),
                   "recurrent_regularizer": serialize(self.recurrent_regularizer, "keras.regularizers"),
-                  "bias_regularizer": serialize(self.bias_regularizer, "keras.regularizers"),
-                  "kernel_constraint": None, "recurrent_constraint": None, "bias_constraint": None,
+                  "recurrent_constraint": None,
                   "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed}
         return {**super().get_config(), **config}
 
