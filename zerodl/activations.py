@@ -56,6 +56,14 @@ def is_builtin(activation):
     return activation in _ACTIVATIONS.values()
 
 
+def is_nondecreasing(activation):
+    """True for the built-in activations that work elementwise and never decrease, so that a max commutes with
+    them: max(f(a), f(b)) = f(max(a, b)). False for softmax and log_softmax (along an axis), swish and gelu
+    (each dips below zero before it rises), and user functions."""
+    return activation in (linear, relu, leaky_relu, relu6, sigmoid, tanh, elu, selu, softplus, softsign,
+                          exponential, hard_sigmoid)
+
+
 def serialize(activation):
     """The name Keras saves for an activation function."""
     for name, f in _ACTIVATIONS.items():

@@ -10,7 +10,8 @@ from zerodl.layers import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, D
                            MaxPooling2D, Masking)
 from zerodl.layers import fusion
 from zerodl.models import Model, Sequential
-from zerodl.ops.conv import Pool, TiledPool
+from zerodl.ops.activations import Relu
+from zerodl.ops.conv import ConvPool, Pool
 
 rng = np.random.default_rng(3)
 
@@ -28,9 +29,10 @@ def ops_run(model, x, training=True):
 
 PAIRS = [  # (convolution, pooling, input shape)
     (lambda: Conv2D(3, 3), lambda: MaxPooling2D(2), (9, 8, 1)),                        # W4's pair, one channel
-    (lambda: Conv2D(4, (2, 3), activation="relu"), lambda: AveragePooling2D(2), (8, 9, 2)),
-    (lambda: Conv2D(2, 3, strides=(2, 1), padding="same", use_bias=False), lambda: MaxPooling2D((2, 3)), (9, 10, 3)),
-    (lambda: Conv2D(2, 2, dilation_rate=2, activation="softmax"), lambda: MaxPooling2D(3), (10, 10, 2)),
+    (lambda: Conv2D(4, (2, 3)), lambda: AveragePooling2D(2), (8, 9, 2)),
+    (lambda: Conv2D(2, 3, strides=(2, 1), padding="same", use_bias=False, activation="relu"),
+     lambda: MaxPooling2D((2, 3)), (9, 10, 3)),
+    (lambda: Conv2D(2, 2, dilation_rate=2, activation="elu"), lambda: MaxPooling2D(3), (10, 10, 2)),
     (lambda: Conv1D(3, 3, padding="causal", activation="tanh"), lambda: MaxPooling1D(2), (11, 2)),
     (lambda: Conv1D(2, 2, strides=2), lambda: AveragePooling1D(3), (20, 3)),
 ]
@@ -43,7 +45,7 @@ def test_a_fused_pair_gives_what_the_two_calls_give(make_conv, make_pool, shape)
     model.build((None,) + shape)
     x = data(5, *shape)
     model._forward([Tensor(x)], training=True)  # the ordinary first call at this shape
-    assert TiledPool in ops_run(model, x) and Pool not in ops_run(model, x)
+    assert ConvPool in ops_run(model, x) and Pool not in ops_run(model, x)
 
     def loss_and_grads(forward):
         inputs = Variable(x)
@@ -61,12 +63,12 @@ def test_a_fused_pair_gives_what_the_two_calls_give(make_conv, make_pool, shape)
 def test_a_pair_runs_fused_from_its_first_call_and_checks_its_input_like_any_call():
     model = Sequential([Conv2D(2, 3, input_shape=(None, None, 1)), MaxPooling2D(2)])
     for shape in [(2, 8, 8, 1), (3, 10, 7, 1)]:
-        assert TiledPool in ops_run(model, data(*shape)) and Pool not in ops_run(model, data(*shape))
+        assert ConvPool in ops_run(model, data(*shape)) and Pool not in ops_run(model, data(*shape))
     with pytest.raises(ValueError, match=r'layer "conv2d.*expected axis -1 of input shape to have value 1'):
         model._forward([Tensor(data(2, 8, 8, 3))])
     unbuilt = Sequential([Conv2D(2, 3), MaxPooling2D(2)])  # built by its first eager call, fused
     out = unbuilt(data(2, 8, 8, 1))
-    assert out.shape == (2, 3, 3, 2) and type(out.op) is TiledPool
+    assert out.shape == (2, 3, 3, 2) and type(out.op) is ConvPool
 
 
 def test_fit_evaluate_predict_and_calls_give_the_same_bits():
@@ -94,14 +96,27 @@ class MyPooling(MaxPooling2D):
     lambda: (Conv2D(2, 3), MaxPooling2D(2, padding="same")),
     lambda: (Conv2D(2, 3), MyPooling(2)),                        # a subclass may do anything
     pooled(activation=lambda t: t * 2),                          # so may a user's activation
+    pooled(activation="softmax"),                                # a max does not commute with these
+    pooled(activation="swish"),
+    lambda: (Conv2D(2, 3, activation="relu"), AveragePooling2D(2)),  # nor a mean with any but linear
     pooled(activity_regularizer=regularizers.l2(0.1)),           # which needs the conv's own output
-], ids=["overlapping", "same", "subclass", "user-activation", "activity-regularizer"])
+], ids=["overlapping", "same", "subclass", "user-activation", "softmax", "swish", "relu-then-average",
+        "activity-regularizer"])
 def test_pairs_outside_the_mechanism_run_layer_by_layer(make_pair):
     conv, pool = make_pair()
     model = Sequential([Input((8, 8, 1)), conv, pool])
     x = data(2, 8, 8, 1)
     model._forward([Tensor(x)])
-    assert Pool in ops_run(model, x) and TiledPool not in ops_run(model, x)
+    assert Pool in ops_run(model, x) and ConvPool not in ops_run(model, x)
+
+
+def test_an_activation_that_never_decreases_runs_on_the_pooled_output():
+    """max(relu(a), relu(b)) = relu(max(a, b)): the fused pair applies relu to a quarter of the values."""
+    model = Sequential([Input((8, 8, 1)), Conv2D(2, 3, activation="relu"), MaxPooling2D(2)])
+    with autodiff.recording() as steps:
+        out = model._forward([Tensor(data(2, 8, 8, 1))], training=True)[0]
+    assert [type(op) for op, _ in steps] == [ConvPool, Relu]
+    assert steps[0][1].shape == steps[1][1].shape == out.shape == (2, 3, 3, 2)
 
 
 def test_channels_first_pairs_run_layer_by_layer():
@@ -109,7 +124,7 @@ def test_channels_first_pairs_run_layer_by_layer():
                         MaxPooling2D(2, data_format="channels_first")])
     x = data(2, 1, 8, 8)
     model._forward([Tensor(x)])
-    assert TiledPool not in ops_run(model, x)
+    assert ConvPool not in ops_run(model, x)
 
 
 def test_a_functional_graph_fuses_only_where_the_conv_output_goes_to_the_pooling_alone():
@@ -121,7 +136,7 @@ def test_a_functional_graph_fuses_only_where_the_conv_output_goes_to_the_pooling
     x = data(3, 8, 8, 1)
     model._forward([Tensor(x)])
     ops = ops_run(model, x)
-    assert ops.count(TiledPool) == 1 and ops.count(Pool) == 1
+    assert ops.count(ConvPool) == 1 and ops.count(Pool) == 1
     np.testing.assert_allclose(model._forward([Tensor(x)])[0].value,
                                dense_a(flatten_a(pool_a(conv_a(Tensor(x))))).value, rtol=1e-5, atol=1e-6)
 
@@ -132,7 +147,7 @@ def test_a_conv_output_that_is_a_model_output_is_not_fused_away():
     model = Model(inputs, [features, MaxPooling2D(2)(features)])
     x = data(2, 8, 8, 1)
     model._forward([Tensor(x)])
-    assert TiledPool not in ops_run(model, x)
+    assert ConvPool not in ops_run(model, x)
     conv_node = next(i for i, node in enumerate(model._nodes) if isinstance(node.layer, Conv2D))
     assert fusion.sole_consumers(model._nodes, model.outputs)[conv_node] is None
 
@@ -141,7 +156,7 @@ def test_a_masked_input_runs_layer_by_layer():
     model = Sequential([Masking(0.0, input_shape=(12, 2)), Conv1D(2, 3), MaxPooling1D(2)])
     x = data(2, 12, 2)
     model._forward([Tensor(x)])
-    assert TiledPool not in ops_run(model, x)
+    assert ConvPool not in ops_run(model, x)
 
 
 def unfused_twin(model):
@@ -175,8 +190,8 @@ def test_a_pickled_functional_model_fuses_its_own_nodes():
     expected = model._forward([Tensor(x)])[0].value
     copy = pickle.loads(pickle.dumps(model))
     copy._forward([Tensor(x)])
-    assert TiledPool in ops_run(copy, x)
+    assert ConvPool in ops_run(copy, x)
     np.testing.assert_allclose(copy._forward([Tensor(x)])[0].value, expected, rtol=1e-5, atol=1e-6)
     del copy._consumers  # as in a model pickled before fusion.py: it runs layer by layer
-    assert TiledPool not in ops_run(copy, x)
+    assert ConvPool not in ops_run(copy, x)
     np.testing.assert_allclose(copy._forward([Tensor(x)])[0].value, expected, rtol=1e-5, atol=1e-6)

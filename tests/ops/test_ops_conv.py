@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gradcheck import Case, check_gradients, run_float32, run_forward, run_gradient
-from zerodl.autodiff import Variable, gradients, no_grad
+from zerodl.autodiff import Tensor, Variable, gradients, no_grad
 from zerodl.ops import conv as C
 from zerodl.ops import normalization as N
 
@@ -157,11 +157,15 @@ for mode in ["max", "avg"]:
                       lambda x, m=mode: ref_pool(x[:, None], (1, 2), (1, 2), "valid", m)[:, 0]))
 
 
-def conv_then_tiled_pool(x, k, b, pool, mode, rank=2, strides=1, padding="valid", dilation=1):
-    """A convolution writing its output as a pooling's window slabs, pooled from them (what a Conv layer
-    followed by a tiling pooling layer runs as)."""
-    slabs = C.Conv(rank, strides, padding, dilation, tiles=pool)(x, k, b)
-    return C.TiledPool(mode, pool, rank)(slabs)
+def conv_pool(x, k, b, pool, mode, rank=2, strides=1, padding="valid", dilation=1):
+    """A convolution and a pooling whose windows tile its output, as one op (what a Conv layer followed by such
+    a pooling layer runs as)."""
+    return C.conv_pool(x, k, b, mode, pool, rank, strides, padding, dilation)
+
+
+def ref_conv_pool(x, k, b, pool, mode, strides=1, padding="valid", dilation=1):
+    conv = ref_conv2d(x, k, b, C.as_tuple(strides, 2), padding, C.as_tuple(dilation, 2))
+    return ref_pool(conv, pool, pool, "valid", mode)
 
 
 for mode in ["max", "avg"]:
@@ -170,16 +174,25 @@ for mode in ["max", "avg"]:
             ("remainder-dropped", [(2, 8, 7, 2), (2, 2, 2, 3), (3,)], (2, 2), ()),    # 7x6 outputs: a row left out
             ("tall-pool-strided", [(1, 9, 8, 2), (3, 2, 2, 2), (2,)], (3, 2), ((2, 1), "same")),
             ("dilated", [(1, 9, 9, 1), (2, 2, 1, 2), (2,)], (2, 2), (1, "valid", 2))]:
-        CASES.append(Case(f"conv-tiled-{mode}-pool-{name}",
-                          lambda x, k, b, p=pool, m=mode, a=conv_args: conv_then_tiled_pool(x, k, b, p, m, 2, *a),
+        CASES.append(Case(f"conv-pool-{mode}-{name}",
+                          lambda x, k, b, p=pool, m=mode, a=conv_args: conv_pool(x, k, b, p, m, 2, *a),
                           [normal(*s) for s in shapes],
-                          lambda x, k, b, p=pool, m=mode, a=conv_args: ref_pool(
-                              ref_conv2d(x, k, b, *[C.as_tuple(v, 2) if i != 1 else v for i, v in enumerate(a)]),
-                              p, p, "valid", m)))
-    CASES.append(Case(f"conv1d-tiled-{mode}-pool", lambda x, k, b, m=mode: conv_then_tiled_pool(x, k, b, 3, m, 1),
+                          lambda x, k, b, p=pool, m=mode, a=conv_args: ref_conv_pool(x, k, b, p, m, *a)))
+        # x a constant: the kernel's gradient is taken one slab at a time
+        x_const = Tensor(normal(*shapes[0]).astype(np.float32))
+        CASES.append(Case(f"conv-pool-{mode}-{name}-kernel-only",
+                          lambda k, b, x=x_const, p=pool, m=mode, a=conv_args: conv_pool(x, k, b, p, m, 2, *a),
+                          [normal(*s) for s in shapes[1:]],
+                          lambda k, b, x=x_const, p=pool, m=mode, a=conv_args: ref_conv_pool(x.value, k, b, p, m, *a)))
+    CASES.append(Case(f"conv1d-pool-{mode}", lambda x, k, b, m=mode: conv_pool(x, k, b, 3, m, 1),
                       [normal(2, 12, 2), normal(3, 2, 3), normal(3)],
                       lambda x, k, b, m=mode: ref_pool(ref_conv2d(x[:, None], k[None], b), (1, 3), (1, 3), "valid",
                                                        m)[:, 0]))
+    CASES.append(Case(f"conv1d-causal-pool-{mode}-no-bias",
+                      lambda x, k, m=mode: conv_pool(x, k, None, 2, m, 1, 1, "causal"),
+                      [normal(2, 9, 2), normal(3, 2, 2)],
+                      lambda x, k, m=mode: ref_pool(ref_conv2d(np.pad(x, ((0, 0), (2, 0), (0, 0)))[:, None], k[None]),
+                                                    (1, 2), (1, 2), "valid", m)[:, 0]))
 CASES += [
     Case("pad2d", lambda x: C.pad(x, ((1, 2), (0, 3))), [normal(2, 3, 4, 2)],
          lambda x: np.pad(x, ((0, 0), (1, 2), (0, 3), (0, 0)))),

@@ -112,10 +112,16 @@ class Conv(FixedRank, Layer):
             self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer, self.bias_regularizer,
                                         constraint=self.bias_constraint)
 
-    def _convolve(self, x, tiles=None):
-        """The convolution of channels_last x; with `tiles`, as the window slabs of a pooling (see fusion.py)."""
+    def _convolve(self, x):
+        """The convolution of channels_last x."""
         conv = conv_ops.conv2d if self.rank == 2 else conv_ops.conv1d
-        return conv(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, tiles)
+        return conv(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate)
+
+    def _convolve_and_pool(self, x, pooling):
+        """pooling(the convolution of channels_last x), as one op, for a pooling layer whose windows tile the
+        convolution's output (see fusion.py); the activation is left to the caller."""
+        return conv_ops.conv_pool(x, self.kernel, self.bias, pooling.mode, pooling.pool_size, self.rank,
+                                  self.strides, self.padding, self.dilation_rate)
 
     def call(self, inputs):
         if self.data_format == "channels_first":

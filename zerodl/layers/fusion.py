@@ -1,12 +1,15 @@
-"""Two layers run as one call, where the first can hand the second its output in a better layout.
+"""Two layers run as one call, where running them apart would make an array the pair does not need.
 
 The one pair: a convolution whose output goes only to a pooling with windows that tile it (strides ==
-pool_size, 'valid'; same rank; both channels_last). A pooling works on its window slabs (ph*pw, N, Ho, Wo,
-C), slab m holding every window's value at offset m (see ops.conv.Pool); made from an ordinary
-(N, H, W, C) array they cost a transposing copy, and the gradient another on the way back: two slow
-passes over the largest array of a small CNN, a fifth of its training step. Here the convolution's GEMM
-writes its rows in slab order instead (`tiles`), the activation (a built-in one: elementwise or along
-the channels) runs on the slabs as they are, and the pooling reduces them with no copy either way.
+pool_size, 'valid'; same rank; both channels_last). A pooling reduces its window slabs, slab m holding every
+window's value at offset m (see ops.conv.Pool). Run apart, the convolution writes its whole output -- the
+largest array of a small CNN, ph*pw times the pooled size -- and the pooling copies it into slab order, and
+the gradient takes both ways back. Run as one op (`ops.conv.ConvPool`), the convolution's GEMM writes one
+slab at a time, in slab order, and the pooling folds it in while it is still in cache.
+
+The activation between the two must then move after the pooling: the pair runs as one when the convolution's
+activation is linear (Keras' default), or when the pooling is a max and the activation never decreases
+(relu, sigmoid, tanh, ...: max(f(a), f(b)) = f(max(a, b))), which then runs on the pooled output only.
 
 The result is what calling the two layers one after the other gives, up to rounding: the GEMM meets its
 rows in another order (and leaves out those no pooling window covers). A pair that fuses always runs fused,
@@ -14,7 +17,6 @@ so a model gives the same bits in fit, evaluate, predict and its own calls.
 """
 from .. import activations
 from ..autodiff import Tensor
-from ..ops import conv as conv_ops
 from .base import get_keras_mask
 from .convolutional import Conv1D, Conv2D
 from .pooling import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
@@ -29,7 +31,8 @@ def pairs(first, second):
             and first.data_format == second.data_format == "channels_last"
             and second.strides == second.pool_size and second.padding == "valid"
             and first.activity_regularizer is None and second.activity_regularizer is None
-            and activations.is_builtin(first.activation))
+            and (first.activation is activations.linear
+                 or second.mode == "max" and activations.is_nondecreasing(first.activation)))
 
 
 def call_pair(first, second, x):
@@ -41,8 +44,7 @@ def call_pair(first, second, x):
     if shape != first._accepted_shape or not second.built:
         first._accept(shape)
         second._accept(first.compute_output_shape(shape))
-    slabs = first._convolve(x, tiles=second.pool_size)  # (ph*pw, N, Ho, Wo, F)
-    return conv_ops.TiledPool(second.mode, second.pool_size, second.rank)(first.activation(slabs))
+    return first.activation(first._convolve_and_pool(x, second))
 
 
 def run_sequence(layers, x, training):

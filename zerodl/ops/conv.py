@@ -12,7 +12,8 @@ the bias in the same GEMM). Backward: d kernel and d bias = cols^T g (one GEMM);
 a loop over the kh*kw kernel offsets only, each one GEMM g kernel[i, j]^T added into a strided slab of
 the padded gradient. Pooling reduces the window slabs (ph*pw, N, Ho, Wo, C) of its input: copied apart
 by one transposing pass where the windows tile the input, slab by slab otherwise -- or, after a
-convolution with `tiles`, written in that order by the convolution's GEMM itself (`TiledPool`).
+convolution, never as a whole: `ConvPool` runs the convolution's GEMM one slab at a time and folds each
+into the pooling as it comes.
 """
 from .. import autodiff
 from ..autodiff import Op
@@ -169,17 +170,21 @@ def col2im_gemm(a, weights, padded_shape, strides, dilation, out_hw, tiles=None)
 
 def _blocks(a, n):
     """The rows of a (P, K) as n blocks (n, P/n, K) when K is a handful of columns (the first layer of an
-    image network) and the blocks are tall: BLAS runs such small GEMMs one by one faster than one tall
-    skinny GEMM, and without splitting it over threads. None otherwise (one ordinary GEMM is best)."""
-    if a.shape[1] <= 32 and a.shape[0] // n >= 256 and a.shape[0] % n == 0:
+    image network) and the blocks are not tiny: BLAS runs such small GEMMs one by one faster than one tall
+    skinny GEMM (measured from 64 rows a block; the kernel's gradient, a^T b, gains most), and without
+    splitting it over threads. None otherwise (one ordinary GEMM is best)."""
+    if a.shape[1] <= 32 and a.shape[0] // n >= 64 and a.shape[0] % n == 0:
         return a.reshape(n, a.shape[0] // n, a.shape[1])
     return None
 
 
-def _gemm(a, b, n):
-    """a @ b: one GEMM, or one batched GEMM over n row blocks of a skinny a."""
+def _gemm(a, b, n, out=None):
+    """a @ b: one GEMM, or one batched GEMM over n row blocks of a skinny a; into `out` (P, F) when given."""
     blocks = _blocks(a, n)
-    return a @ b if blocks is None else (blocks @ b).reshape(a.shape[0], b.shape[1])
+    if out is None:
+        out = xp.empty((a.shape[0], b.shape[1]), dtype=xp.result_type(a, b))
+    xp.matmul(a if blocks is None else blocks, b, out=out if blocks is None else out.reshape(n, -1, b.shape[1]))
+    return out
 
 
 def _gemm_tn(a, b, n):
@@ -234,26 +239,38 @@ class Conv(Op):
     """y = conv(x, kernel) + bias for rank 1 or 2 (channels_last).
 
     x (N, [H,] W, C), kernel ([kh,] kw, C, F), bias (F,) or None -> y (N, [Ho,] Wo, F).
-    With `tiles` ([ph,] pw), y comes as the window slabs of a pooling of that size, what `TiledPool` takes:
-    (ph*pw, N, Ho // ph, Wo // pw, F) (Ho = 1, ph = 1 for rank 1), the GEMM writing its rows in that order.
     """
+    tiles = None  # ConvPool's: im2col rows in the order of a pooling's window slabs
 
-    def __init__(self, rank=2, strides=1, padding="valid", dilation_rate=1, tiles=None):
+    def __init__(self, rank=2, strides=1, padding="valid", dilation_rate=1):
         self.rank = rank
         self.strides = _spatial(strides, rank, "strides")
         self.dilation = _spatial(dilation_rate, rank, "dilation_rate")
         self.padding = _pads(rank, padding)
-        self.tiles = None if tiles is None else _spatial(tiles, rank, "tiles")
 
     def __call__(self, x, kernel, bias=None):
         args = (operand(x), kernel) if bias is None else (operand(x), kernel, bias)
         return super().__call__(*args)
 
     def forward(self, x, kernel, bias=None):
+        cols, weights = self._columns(x, kernel, bias)
+        if self.pointwise:
+            out = cols @ weights
+            if bias is not None:
+                out += bias
+        else:
+            out = _gemm(cols, weights, x.shape[0])
+        return out.reshape((x.shape[0],) + self.out_hw[2 - self.rank:] + (weights.shape[1],))
+
+    def _columns(self, x, kernel, bias):
+        """The GEMM's operands: the im2col matrix of x (P, K), its rows in the order `tile_order(.., tiles)`
+        gives, and the kernel as a (K, F) matrix, the bias as its last row facing a column of ones in the
+        matrix -- or for a 1x1 convolution (`pointwise`), x itself and the bare kernel. Keeps the geometry,
+        and cols and the kernel where a gradient may be asked for, for backward."""
         x4 = _as_2d(x, self.rank)
         k4 = kernel if self.rank == 2 else kernel.reshape((1,) + kernel.shape)
         kh, kw, c, f = k4.shape
-        n, h, w, _ = x4.shape
+        h, w = x4.shape[1:3]
         pads = _resolve_pads((h, w), (kh, kw), self.strides, self.padding, self.dilation)
         out_hw = tuple(output_length(m, k, s, p, d) for m, k, s, p, d in
                        zip((h, w), (kh, kw), self.strides, pads, self.dilation))
@@ -261,46 +278,92 @@ class Conv(Op):
         weights = k4.reshape(-1, f)
         self.pointwise = ((kh, kw) == (1, 1) and self.strides == (1, 1) and pads == ((0, 0), (0, 0))
                           and self.tiles is None)
-        if self.pointwise:  # a 1x1 convolution: the input itself is the GEMM's left matrix
+        if self.pointwise:
             xpad, cols = x4, x4.reshape(-1, c)
-            out = cols @ weights
-            if bias is not None:
-                out += bias
         else:
             xpad = pad_spatial(x4, pads)
             cols = im2col(xpad, (kh, kw), self.strides, self.dilation, out_hw, bias is not None, self.tiles)
-            if bias is not None:  # the bias is the last row of the GEMM's weights, facing the column of ones
+            if bias is not None:
                 weights = xp.concatenate([weights, bias.reshape(1, f).astype(weights.dtype, copy=False)])
-            out = _gemm(cols, weights, n)
+        self.x_shape, self.padded_shape, self.pads, self.out_hw = x.shape, xpad.shape, pads, out_hw
         if _keeps_grad():
             self.cols, self.kernel = cols, k4
-            self.x_shape, self.padded_shape, self.pads, self.out_hw = x.shape, xpad.shape, pads, out_hw
-        if self.tiles is not None:
-            (ph, pw), (ho, wo) = self.tiles, out_hw
-            _check_positive((ho // ph, wo // pw), "Pooling")  # no whole tile: the pooling's own error
-            return out.reshape(ph * pw, n, ho // ph, wo // pw, f)
-        return out.reshape((n,) + out_hw[2 - self.rank:] + (f,))
+        return cols, weights
 
     def backward(self, g):
         k4, cols = self.kernel, self.cols
         f = k4.shape[3]
         g2 = g.reshape(-1, f)
-        gx = gk = gb = None
+        gx = None
         if _needs_grad(self, 0) and self.pointwise:
             gx = (g2 @ k4.reshape(-1, f).T).reshape(self.x_shape)
         elif _needs_grad(self, 0):
             padded = col2im_gemm(g2, k4, self.padded_shape, self.strides, self.dilation, self.out_hw, self.tiles)
             hw = (1, self.x_shape[1]) if self.rank == 1 else self.x_shape[1:3]
             gx = _crop(padded, self.pads, hw).reshape(self.x_shape)
+        grads = None
         if _needs_grad(self, 1) or _needs_grad(self, 2):
             grads = _gemm_tn(cols, g2, self.x_shape[0])  # (kh*kw*C [+ 1], F): the kernel's gradient, then the bias'
-            k = k4.shape[0] * k4.shape[1] * k4.shape[2]
-            gk = grads[:k].reshape(self.inputs[1].shape)
-            if len(self.inputs) == 3:
-                gb = g2.sum(axis=0) if self.pointwise else grads[k]
+            if self.pointwise and len(self.inputs) == 3:
+                grads = xp.concatenate([grads, g2.sum(axis=0)[None]])
+        return (gx,) + self._weight_gradients(grads)
+
+    def _weight_gradients(self, grads):
+        """(kernel gradient, [bias gradient]) from the GEMM's (K, F) gradient, its last row the bias'; Nones
+        when grads is None."""
+        k = self.kernel.shape[0] * self.kernel.shape[1] * self.kernel.shape[2]
+        gk = None if grads is None else grads[:k].reshape(self.inputs[1].shape)
         if len(self.inputs) == 3:
-            return gx, gk, gb
-        return gx, gk
+            return gk, None if grads is None else grads[k]
+        return (gk,)
+
+
+class ConvPool(Conv):
+    """pool(conv(x, kernel) + bias) as one op, for a max or average pooling whose windows tile the convolution's
+    output (strides == pool_size, 'valid'): x (N, [H,] W, C), kernel ([kh,] kw, C, F), bias (F,) or None ->
+    (N, [Ho // ph,] Wo // pw, F), rank 1 or 2 (channels_last).
+
+    The im2col rows come in the order of the pooling's window slabs (`tile_order`), so the rows of window
+    offset m are one block: one GEMM per offset writes slab m, and the pooling folds it into its running max
+    (or sum) at once. The convolution's whole output, ph*pw times the pooled size, never exists, and each slab
+    is read again while it is still in cache. Backward routes the gradient one slab at a time too, each slab's
+    GEMM adding to the kernel's gradient; only the input's gradient, when one is needed, takes all slabs at
+    once (col2im).
+    """
+
+    def __init__(self, mode, pool_size, rank=2, strides=1, padding="valid", dilation_rate=1):
+        super().__init__(rank, strides, padding, dilation_rate)
+        self.pooling = Pool(mode, pool_size, None, "valid", rank)  # reduces and routes the slabs
+        self.tiles = self.pooling.pool
+
+    def forward(self, x, kernel, bias=None):
+        cols, weights = self._columns(x, kernel, bias)
+        (ph, pw), (ho, wo) = self.tiles, self.out_hw
+        _check_positive((ho // ph, wo // pw), "Pooling")  # no whole window: the pooling's own error
+        n, f = x.shape[0], weights.shape[1]
+        self.pooled_shape = (n, ho // ph, wo // pw, f)
+        out, slab = (xp.empty((self._slab(cols, 0).shape[0], f), dtype=xp.result_type(cols, weights))
+                     for _ in range(2))
+        slabs = (_gemm(self._slab(cols, m), weights, n, out=slab if m else out).reshape(self.pooled_shape)
+                 for m in range(ph * pw))  # slab 0 in out, reduced into; each later one in the same buffer
+        out = self.pooling._reduce(slabs, None, in_place=True)
+        return out.reshape((n,) + out.shape[3 - self.rank:])
+
+    def _slab(self, rows, m):
+        """Window offset m's block of `rows`, rows in slab order (P, ...)."""
+        size = rows.shape[0] // (self.tiles[0] * self.tiles[1])
+        return rows[m * size:(m + 1) * size]
+
+    def backward(self, g):
+        g4 = g.reshape(self.pooled_shape)
+        if _needs_grad(self, 0):  # the input's gradient takes every slab's gradient at once
+            return super().backward(self.pooling._slab_gradients(g4, None))
+        grads = None
+        if _needs_grad(self, 1) or _needs_grad(self, 2):
+            for m, slab in self.pooling._each_slab_gradient(g4):
+                part = _gemm_tn(self._slab(self.cols, m), slab.reshape(-1, g4.shape[3]), g4.shape[0])
+                grads = part if grads is None else xp.add(grads, part, out=grads)
+        return (None,) + self._weight_gradients(grads)
 
 
 class ConvTranspose(Op):
@@ -446,26 +509,41 @@ class Pool(Op):
         out = self._reduce(self._window_slabs(padded), (h, w))
         return out.reshape((n,) + out_hw[2 - self.rank:] + (c,))
 
-    def _reduce(self, slabs, hw):
-        """The pooled (N, Ho, Wo, C) of the window slabs (k, N, Ho, Wo, C); for a max that will be
-        differentiated, which slabs won is kept for backward."""
+    def _reduce(self, slabs, hw, in_place=False):
+        """The pooled (N, Ho, Wo, C) of the window slabs (k, N, Ho, Wo, C), or an iterator of them that may reuse
+        their arrays `in_place` (see _reduce_slabs); for a max that will be differentiated, which slabs won is
+        kept for backward."""
         keep = self.mode == "max" and _keeps_grad()
-        out, won = _reduce_slabs(slabs, self.mode, keep)
+        out, won = _reduce_slabs(slabs, self.mode, keep, in_place)
         if self.mode == "avg":
-            out /= out.dtype.type(len(slabs)) if self.padding == "valid" else self._counts(*hw, out.dtype)
+            out /= out.dtype.type(self._size()) if self.padding == "valid" else self._counts(*hw, out.dtype)
         if keep:
             self.won = won
         return out
 
     def _slab_gradients(self, g4, hw):
         """The gradient of the window slabs (k, N, Ho, Wo, C) from that of the output g4 (N, Ho, Wo, C)."""
-        k = self.pool[0] * self.pool[1]
+        k = self._size()
         slabs = xp.empty((k,) + g4.shape, dtype=g4.dtype)
         if self.mode == "max":  # each window's gradient goes to the offset that won
-            _route(g4, self.won, slabs)
+            for _ in _route(g4, self.won, slabs.__getitem__, slabs[0]):
+                pass
         else:  # spread evenly over the window
             slabs[...] = g4 / (k if self.padding == "valid" else self._counts(*hw, g4.dtype))
         return slabs
+
+    def _each_slab_gradient(self, g4):
+        """(m, the gradient of window slab m) for every m, from that of the output g4 (N, Ho, Wo, C): what
+        _slab_gradients gives, one slab at a time, in arrays the next slab's may overwrite ('valid' only)."""
+        if self.mode == "avg":
+            share = g4 / g4.dtype.type(self._size())
+            return ((m, share) for m in range(self._size()))
+        slab, rest = xp.empty_like(g4), xp.empty_like(g4)
+        return _route(g4, self.won, lambda m: slab, rest)
+
+    def _size(self):
+        """The number of values in a window."""
+        return self.pool[0] * self.pool[1]
 
     def _offsets(self):
         """The window offsets (i, j), row-major: slab m of the window slabs is offset m."""
@@ -515,53 +593,36 @@ class Pool(Op):
         return (_crop(self._from_window_slabs(slabs, padded_shape), self.pads, hw).reshape(x_shape),)
 
 
-class TiledPool(Pool):
-    """Pooling of windows that tile the input, given as its window slabs: x (ph*pw, N, Ho, Wo, C), slab m
-    holding every window's value at offset m in row-major order (what `Conv(tiles=pool_size)` returns)
-    -> (N, [Ho,] Wo, C). No copies into or out of the slab order: the reduction reads x as it is, and the
-    gradient is returned in the same order."""
-
-    def __init__(self, mode, pool_size, rank=2):
-        super().__init__(mode, pool_size, None, "valid", rank)
-
-    def forward(self, x):
-        k, n, ho, wo, c = x.shape
-        if k != self.pool[0] * self.pool[1]:
-            raise ValueError(f"TiledPool: {k} window slabs given for a pool of {self.pool}.")
-        _check_positive((ho, wo), "Pooling")
-        self.x_shape, self.out_hw = x.shape, (ho, wo)
-        out = self._reduce(x, None)
-        return out.reshape((n,) + self.out_hw[2 - self.rank:] + (c,))
-
-    def backward(self, g):
-        k, n, ho, wo, c = self.x_shape
-        return (self._slab_gradients(g.reshape(n, ho, wo, c), None),)
-
-
-def _reduce_slabs(slabs, mode, keep):
-    """The max (or sum) of slabs[0..k-1] as a new array; for a max with `keep` also the k - 1 boolean arrays
-    won[m - 1] = (slab m > max of slabs 0..m-1): where slab m took the lead, so a tie stays with the earliest
-    slab (and a NaN, which compares False, with the lead it found)."""
-    if len(slabs) == 1:
-        return slabs[0].copy(), []
+def _reduce_slabs(slabs, mode, keep, in_place=False):
+    """The max (or sum) of the window slabs, k arrays in order (or an iterator of them); for a max with `keep`
+    also the k - 1 boolean arrays won[m - 1] = (slab m > max of slabs 0..m-1): where slab m took the lead, so
+    a tie stays with the earliest slab (and a NaN, which compares False, with the lead it found). The result
+    is a new array, or with `in_place` slab 0's own, reduced into."""
     combine = xp.add if mode == "avg" else xp.maximum
-    out, won = slabs[0], []
-    for m in range(1, len(slabs)):
+    slabs = iter(slabs)
+    out, owned, won = next(slabs), in_place, []
+    for slab in slabs:
         if keep:
-            won.append(slabs[m] > out)
-        out = combine(out, slabs[m], out=None if m == 1 else out)  # a new array at the first step
-    return out, won
+            won.append(slab > out)
+        out = combine(out, slab, out=out if owned else None)
+        owned = True
+    return (out if owned else out.copy()), won
 
 
-def _route(g, won, outs):
-    """outs[m] = g where slab m won the max, else 0: walking the chain of _reduce_slabs back, slab m gets
-    the gradient where it took the lead and the rest goes on to slabs 0..m-1 (held in outs[0])."""
+def _route(g, won, slab_out, rest_out):
+    """Yield (m, g where slab m won the max, else 0) for m = k-1 down to 0, walking the chain of
+    _reduce_slabs back: slab m gets the gradient where it took the lead, and the rest goes on to slabs
+    0..m-1. Slab m's gradient is written to slab_out(m), the rest (slab 0's gradient, in the end) to
+    rest_out."""
     rest = g
     for m in range(len(won), 0, -1):
-        xp.multiply(rest, won[m - 1], out=outs[m])
-        rest = xp.subtract(rest, outs[m], out=outs[0])
-    if not won:
-        outs[0] = g
+        slab = xp.multiply(rest, won[m - 1], out=slab_out(m))
+        rest = xp.subtract(rest, slab, out=rest_out)
+        yield m, slab
+    if not won:  # a single slab: all of g
+        rest_out[...] = g
+        rest = rest_out
+    yield 0, rest
 
 
 # --- padding, cropping, upsampling -----------------------------------------------------------
@@ -634,19 +695,28 @@ class UpSample(Op):
 
 # --- functions ------------------------------------------------------------------------------
 
-def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, tiles=None):
-    """x (N, H, W, C), kernel (kh, kw, C, F), bias (F,) -> (N, Ho, Wo, F), or with `tiles` (ph, pw) the window
-    slabs of a pooling of that size (ph*pw, N, Ho // ph, Wo // pw, F) for `TiledPool`."""
-    return Conv(2, strides, padding, dilation_rate, tiles)(x, kernel, bias)
+def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
+    """x (N, H, W, C), kernel (kh, kw, C, F), bias (F,) -> (N, Ho, Wo, F)."""
+    return Conv(2, strides, padding, dilation_rate)(x, kernel, bias)
 
 
-def conv1d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, tiles=None):
-    """x (N, L, C), kernel (k, C, F), bias (F,) -> (N, Lo, F), or with `tiles` p the window slabs
-    (p, N, 1, Lo // p, F); padding may also be 'causal'."""
-    if padding == "causal":
-        k = kernel.shape[0]
-        padding = (((as_tuple(dilation_rate, 1)[0]) * (k - 1), 0),)
-    return Conv(1, strides, padding, dilation_rate, tiles)(x, kernel, bias)
+def conv1d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
+    """x (N, L, C), kernel (k, C, F), bias (F,) -> (N, Lo, F); padding may also be 'causal'."""
+    return Conv(1, strides, _causal_pads(padding, kernel, dilation_rate), dilation_rate)(x, kernel, bias)
+
+
+def conv_pool(x, kernel, bias, mode, pool_size, rank=2, strides=1, padding="valid", dilation_rate=1):
+    """max_pool or avg_pool (windows `pool_size`, strides = pool_size, 'valid') of conv2d (rank 2) or conv1d
+    (rank 1) of x with these arguments, as one op (`ConvPool`): (N, [Ho // ph,] Wo // pw, F)."""
+    padding = _causal_pads(padding, kernel, dilation_rate) if rank == 1 else padding
+    return ConvPool(mode, pool_size, rank, strides, padding, dilation_rate)(x, kernel, bias)
+
+
+def _causal_pads(padding, kernel, dilation_rate):
+    """A 1-D convolution's 'causal' padding as explicit pads: all of it before (Keras); else `padding`."""
+    if padding != "causal":
+        return padding
+    return ((as_tuple(dilation_rate, 1)[0] * (kernel.shape[0] - 1), 0),)
 
 
 def conv2d_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padding=None, dilation_rate=1):
@@ -687,6 +757,6 @@ def upsample(x, size):
     return UpSample(size)(operand(x))
 
 
-__all__ = ["conv1d", "conv2d", "conv2d_transpose", "depthwise_conv2d", "max_pool1d", "max_pool2d",
+__all__ = ["conv1d", "conv2d", "conv_pool", "conv2d_transpose", "depthwise_conv2d", "max_pool1d", "max_pool2d",
            "avg_pool1d", "avg_pool2d", "pad", "crop", "upsample", "output_length", "padding_amounts",
            "deconv_output_length", "as_tuple"]
