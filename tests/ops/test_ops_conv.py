@@ -173,7 +173,8 @@ for mode in ["max", "avg"]:
             ("one-channel", [(2, 8, 8, 1), (3, 3, 1, 3), (3,)], (2, 2), ()),          # W4's first layer
             ("remainder-dropped", [(2, 8, 7, 2), (2, 2, 2, 3), (3,)], (2, 2), ()),    # 7x6 outputs: a row left out
             ("tall-pool-strided", [(1, 9, 8, 2), (3, 2, 2, 2), (2,)], (3, 2), ((2, 1), "same")),
-            ("dilated", [(1, 9, 9, 1), (2, 2, 1, 2), (2,)], (2, 2), (1, "valid", 2))]:
+            ("dilated", [(1, 9, 9, 1), (2, 2, 1, 2), (2,)], (2, 2), (1, "valid", 2)),
+            ("batched-blocks", [(2, 18, 18, 1), (3, 3, 1, 2), (2,)], (2, 2), ())]:  # 64 rows a slab and image
         CASES.append(Case(f"conv-pool-{mode}-{name}",
                           lambda x, k, b, p=pool, m=mode, a=conv_args: conv_pool(x, k, b, p, m, 2, *a),
                           [normal(*s) for s in shapes],

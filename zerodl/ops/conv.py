@@ -342,12 +342,12 @@ class ConvPool(Conv):
         _check_positive((ho // ph, wo // pw), "Pooling")  # no whole window: the pooling's own error
         n, f = x.shape[0], weights.shape[1]
         self.pooled_shape = (n, ho // ph, wo // pw, f)
-        out, slab = (xp.empty((self._slab(cols, 0).shape[0], f), dtype=xp.result_type(cols, weights))
-                     for _ in range(2))
-        slabs = (_gemm(self._slab(cols, m), weights, n, out=slab if m else out).reshape(self.pooled_shape)
-                 for m in range(ph * pw))  # slab 0 in out, reduced into; each later one in the same buffer
-        out = self.pooling._reduce(slabs, None, in_place=True)
-        return out.reshape((n,) + out.shape[3 - self.rank:])
+        first, later = (xp.empty((self._slab(cols, 0).shape[0], f), dtype=xp.result_type(cols, weights))
+                        for _ in range(2))  # slab 0, which the pooling reduces into; every later slab, in turn
+        slabs = (_gemm(self._slab(cols, m), weights, n, out=later if m else first).reshape(self.pooled_shape)
+                 for m in range(ph * pw))
+        pooled = self.pooling._reduce(slabs, None, in_place=True)
+        return pooled.reshape((n,) + pooled.shape[3 - self.rank:])
 
     def _slab(self, rows, m):
         """Window offset m's block of `rows`, rows in slab order (P, ...)."""
