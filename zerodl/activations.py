@@ -58,8 +58,9 @@ def is_builtin(activation):
 
 def is_nondecreasing(activation):
     """True for the built-in activations that work elementwise and never decrease, so that a max commutes with
-    them: max(f(a), f(b)) = f(max(a, b)). False for softmax and log_softmax (along an axis), swish and gelu
-    (each dips below zero before it rises), and user functions."""
+    them, gradient included: max(f(a), f(b)) = f(max(a, b)), and where f(a) = f(b) with a != b, f is flat
+    between them and both slopes are 0 (at a kink, the flatter side's slope: see ops.ClippedRelu). False for
+    softmax and log_softmax (along an axis), swish and gelu (each dips before it rises), and user functions."""
     return activation in (linear, relu, leaky_relu, relu6, sigmoid, tanh, elu, selu, softplus, softsign,
                           exponential, hard_sigmoid)
 

@@ -119,6 +119,39 @@ def test_an_activation_that_never_decreases_runs_on_the_pooled_output():
     assert steps[0][1].shape == steps[1][1].shape == out.shape == (2, 3, 3, 2)
 
 
+def mnist_like(n=4, seed=0):
+    """A zero background with a blob: with the zero initial bias, pre-activations are exactly 0 on blank
+    patches, so pooling windows hold exact ties."""
+    x = np.zeros((n, 12, 12, 1), np.float32)
+    x[:, 4:8, 3:9] = np.random.default_rng(seed).random((n, 4, 6, 1))
+    return x
+
+
+NONDECREASING = ["relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "hard_sigmoid", "tanh", "softplus",
+                 "softsign", "exponential"]
+
+
+@pytest.mark.parametrize("activation", NONDECREASING)
+@pytest.mark.parametrize("input_gradient", [False, True], ids=["first-layer", "inner-layer"])
+def test_moving_the_activation_after_the_max_keeps_values_and_gradients(activation, input_gradient):
+    """f(max(a, b)) = max(f(a), f(b)), and where f(a) = f(b) with a != b both slopes are 0 (ties on a flat
+    stretch, which blank image patches make exact), so the gradients agree too."""
+    x = mnist_like()
+    results = []
+    for pooling in (MaxPooling2D, MyPooling):  # fused, then layer by layer
+        layers = [Input(x.shape[1:])] + ([Conv2D(2, 1, activation="relu")] if input_gradient else [])
+        model = Sequential(layers + [Conv2D(4, 3, activation=activation), pooling(2), Flatten(), Dense(1)])
+        if results:
+            model.set_weights(results[0][0].get_weights())
+        assert (ConvPool in ops_run(model, x)) == (pooling is MaxPooling2D)
+        out = model._forward([Tensor(x)], training=True)[0]
+        results.append((model, out.value, gradients((out * out).sum(), model.trainable_weights)))
+    (_, fused_out, fused_grads), (_, plain_out, plain_grads) = results
+    np.testing.assert_allclose(fused_out, plain_out, rtol=1e-5, atol=1e-6)
+    for fused, plain in zip(fused_grads, plain_grads):
+        np.testing.assert_allclose(fused, plain, rtol=1e-4, atol=1e-5)
+
+
 def test_channels_first_pairs_run_layer_by_layer():
     model = Sequential([Input((1, 8, 8)), Conv2D(2, 3, data_format="channels_first"),
                         MaxPooling2D(2, data_format="channels_first")])

@@ -121,9 +121,12 @@ def test_sigmoid_saturates_exactly():
 
 
 def test_relu_kink_gradients():
-    """At the kinks: relu' (0) = 0; with a threshold, x == threshold counts as above; x == max_value is capped."""
+    """At the kinks the slope is the flatter side's (TF's Relu6Grad, LeakyReluGrad): relu'(0) = 0; at
+    x == threshold, negative_slope; at x == max_value, 0."""
     v = Variable([0.0, 0.5, 1.0], dtype="float64")
     (g,) = gradients(ops.sum(ops.relu(v)), [v])
     np.testing.assert_array_equal(g, [0.0, 1.0, 1.0])
     (g,) = gradients(ops.sum(ops.relu(v, negative_slope=0.1, max_value=1.0, threshold=0.5)), [v])
-    np.testing.assert_allclose(g, [0.1, 1.0, 0.0])
+    np.testing.assert_allclose(g, [0.1, 0.1, 0.0])
+    (g,) = gradients(ops.sum(ops.relu(v - 0.5, max_value=6.0) + ops.relu(v - 0.5, negative_slope=0.2)), [v])
+    np.testing.assert_allclose(g, [0.2, 0.2, 2.0])  # relu6 and leaky_relu at 0: 0 and the slope below

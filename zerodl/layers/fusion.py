@@ -12,8 +12,10 @@ activation is linear (Keras' default), or when the pooling is a max and the acti
 (relu, sigmoid, tanh, ...: max(f(a), f(b)) = f(max(a, b))), which then runs on the pooled output only.
 
 The result is what calling the two layers one after the other gives, up to rounding: the GEMM meets its
-rows in another order (and leaves out those no pooling window covers). A pair that fuses always runs fused,
-so a model gives the same bits in fit, evaluate, predict and its own calls.
+rows in another order (and leaves out those no pooling window covers). One exception: a window holding a
+NaN, whose output is NaN either way, may send its gradient elsewhere when the activation moved (its slope
+is taken at the NaN rather than at the value that led the window). A pair that fuses always runs fused, so
+a model gives the same bits in fit, evaluate, predict and its own calls.
 """
 from .. import activations
 from ..autodiff import Tensor

@@ -51,14 +51,15 @@ class Relu(Op):
 
 
 class ClippedRelu(Op):
-    """x for threshold <= x < max_value, max_value above, negative_slope (x - threshold) below."""
+    """x for threshold <= x < max_value, max_value above, negative_slope (x - threshold) below. At a kink
+    the slope is the flatter side's, as TF's Relu6Grad and LeakyReluGrad: negative_slope at x == threshold,
+    0 at x == max_value -- so equal outputs of different inputs always have equal slopes."""
     def __init__(self, negative_slope=0.0, max_value=None, threshold=0.0):
         self.negative_slope, self.max_value, self.threshold = negative_slope, max_value, threshold
 
     def forward(self, x):
-        above = x >= self.threshold
-        out = xp.where(above, x, self.negative_slope * (x - self.threshold)).astype(x.dtype)
-        self.slope = xp.where(above, 1.0, self.negative_slope).astype(x.dtype)
+        out = xp.where(x >= self.threshold, x, self.negative_slope * (x - self.threshold)).astype(x.dtype)
+        self.slope = xp.where(x > self.threshold, 1.0, self.negative_slope).astype(x.dtype)
         if self.max_value is not None:
             capped = x >= self.max_value
             out = xp.where(capped, xp.asarray(self.max_value, x.dtype), out)

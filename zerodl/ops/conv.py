@@ -326,9 +326,9 @@ class ConvPool(Conv):
     The im2col rows come in the order of the pooling's window slabs (`tile_order`), so the rows of window
     offset m are one block: one GEMM per offset writes slab m, and the pooling folds it into its running max
     (or sum) at once. The convolution's whole output, ph*pw times the pooled size, never exists, and each slab
-    is read again while it is still in cache. Backward routes the gradient one slab at a time too, each slab's
-    GEMM adding to the kernel's gradient; only the input's gradient, when one is needed, takes all slabs at
-    once (col2im).
+    is read again while it is still in cache. Backward, when x needs no gradient (a network's first layer),
+    routes the gradient one slab at a time too, each slab's GEMM adding to the kernel's gradient; when it does,
+    every slab's gradient is made at once, for col2im and one GEMM for the kernel's gradient.
     """
 
     def __init__(self, mode, pool_size, rank=2, strides=1, padding="valid", dilation_rate=1):
